@@ -1,0 +1,1 @@
+//! Benchmarks of opguard live in this package's `[[bench]]` targets.

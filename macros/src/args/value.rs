@@ -1,0 +1,391 @@
+//! Typed option values. Each reader reports a mistake at the user's tokens
+//! and says what to write instead.
+
+use std::time::Duration;
+
+use proc_macro2::Span;
+use syn::{Expr, ExprLit, Lit, LitStr};
+
+use super::duration;
+use super::raw::{RawArg, RawValue};
+use crate::diag::{Errors, suggestion};
+
+fn literal(arg: &RawArg) -> Option<&Lit> {
+    match &arg.value {
+        RawValue::Expr(Expr::Lit(ExprLit { lit, .. })) => Some(lit),
+        _ => None,
+    }
+}
+
+/// Where to point at the value (or at the key, for a flag).
+pub(crate) fn value_span(arg: &RawArg) -> Span {
+    match &arg.value {
+        RawValue::Flag => arg.key.span(),
+        RawValue::Expr(expr) => syn::spanned::Spanned::span(expr),
+        RawValue::Bracket(group) | RawValue::List(group) => group.span(),
+    }
+}
+
+fn wrong(arg: &RawArg, errors: &mut Errors, expected: &str) {
+    let key = &arg.key;
+    match &arg.value {
+        RawValue::Flag => errors.at_span(key.span(), format!("`{key}` needs a value: {expected}")),
+        _ => errors.at_span(value_span(arg), format!("`{key}` takes {expected}")),
+    }
+}
+
+/// `key = "250ms"`. Zero is refused unless `allow_zero`.
+pub(crate) fn duration(arg: &RawArg, allow_zero: bool, errors: &mut Errors) -> Option<Duration> {
+    let key = &arg.key;
+    let expected = format!("a duration with a unit, like `{key} = \"500ms\"`");
+    match literal(arg) {
+        Some(Lit::Str(text)) => match duration::parse(&text.value()) {
+            Ok(value) if value.is_zero() && !allow_zero => {
+                errors.at(text, format!("`{key}` must be longer than zero"));
+                None
+            }
+            Ok(value) => Some(value),
+            Err(message) => {
+                errors.at(text, message);
+                None
+            }
+        },
+        Some(Lit::Int(int)) => {
+            let n = int.base10_digits();
+            errors.at(
+                int,
+                format!("a bare number is not a duration: durations are never guessed; write \"{n}s\" or \"{n}ms\""),
+            );
+            None
+        }
+        _ => {
+            wrong(arg, errors, &expected);
+            None
+        }
+    }
+}
+
+/// `key` alone, or `key = true` / `key = false`.
+pub(crate) fn flag(arg: &RawArg, errors: &mut Errors) -> bool {
+    match (&arg.value, literal(arg)) {
+        (RawValue::Flag, _) => true,
+        (_, Some(Lit::Bool(b))) => b.value,
+        _ => {
+            let key = &arg.key;
+            errors.at_span(
+                value_span(arg),
+                format!("`{key}` is a flag: write `{key}` or `{key} = false`"),
+            );
+            false
+        }
+    }
+}
+
+/// `key = "text"`, not empty.
+pub(crate) fn string(arg: &RawArg, errors: &mut Errors) -> Option<LitStr> {
+    match literal(arg) {
+        Some(Lit::Str(text)) if text.value().trim().is_empty() => {
+            errors.at(text, format!("`{}` cannot be empty", arg.key));
+            None
+        }
+        Some(Lit::Str(text)) => Some(text.clone()),
+        _ => {
+            wrong(
+                arg,
+                errors,
+                &format!("a string, like `{} = \"...\"`", arg.key),
+            );
+            None
+        }
+    }
+}
+
+/// The `tracing` levels, as written in attributes.
+pub(crate) const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error"];
+
+/// `key = "warn"`: one of [`LEVELS`] (any case). The result is the index in
+/// [`LEVELS`].
+pub(crate) fn level(arg: &RawArg, errors: &mut Errors) -> Option<&'static str> {
+    let key = &arg.key;
+    match literal(arg) {
+        Some(Lit::Str(text)) => {
+            let given = text.value().to_ascii_lowercase();
+            match LEVELS.iter().find(|level| **level == given) {
+                Some(level) => Some(level),
+                None => {
+                    errors.at(
+                        text,
+                        format!(
+                            "unknown level \"{}\"; {}",
+                            text.value(),
+                            suggestion(&given, LEVELS)
+                        ),
+                    );
+                    None
+                }
+            }
+        }
+        _ => {
+            let hint = match &arg.value {
+                RawValue::Expr(Expr::Path(path)) => path
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string().to_ascii_lowercase())
+                    .filter(|s| LEVELS.contains(&s.as_str()))
+                    .map(|s| format!("write the level as a string: `{key} = \"{s}\"`")),
+                _ => None,
+            };
+            match hint {
+                Some(hint) => errors.at_span(value_span(arg), hint),
+                None => wrong(
+                    arg,
+                    errors,
+                    &format!("a level string, one of {}", LEVELS.join(", ")),
+                ),
+            }
+            None
+        }
+    }
+}
+
+// The readers below serve the options of `#[cacheable]`, `#[circuit_breaker]`
+// and `#[trace_operation]` (integers, rates, `skip(..)`, `key = expr`,
+// `fallback = path`, `condition = |v| ..`); until those attributes land they
+// are exercised by the unit tests and the parser fuzz test only.
+
+/// `key = 5`, within `min..=max`.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn integer(arg: &RawArg, min: u64, max: u64, errors: &mut Errors) -> Option<u64> {
+    let key = &arg.key;
+    match literal(arg) {
+        Some(Lit::Int(int)) => match int.base10_parse::<u64>() {
+            Ok(value) if (min..=max).contains(&value) => Some(value),
+            Ok(_) if max == u64::MAX => {
+                errors.at(int, format!("`{key}` must be at least {min}"));
+                None
+            }
+            _ => {
+                errors.at(int, format!("`{key}` must be between {min} and {max}"));
+                None
+            }
+        },
+        Some(Lit::Str(text)) if text.value().parse::<u64>().is_ok() => {
+            errors.at(
+                text,
+                format!(
+                    "`{key}` takes a number, not a string: write `{key} = {}`",
+                    text.value()
+                ),
+            );
+            None
+        }
+        _ => {
+            wrong(
+                arg,
+                errors,
+                &format!("a whole number, like `{key} = {}`", min.max(1)),
+            );
+            None
+        }
+    }
+}
+
+/// `key = 0.5`, a float in `min..=max` (or `min < x` when `min_exclusive`).
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn rate(
+    arg: &RawArg,
+    min: f64,
+    min_exclusive: bool,
+    max: f64,
+    errors: &mut Errors,
+) -> Option<f64> {
+    let key = &arg.key;
+    let (value, span) = match literal(arg) {
+        Some(Lit::Float(f)) => (f.base10_parse::<f64>().ok(), f.span()),
+        Some(Lit::Int(i)) => (i.base10_parse::<u64>().ok().map(|v| v as f64), i.span()),
+        _ => {
+            wrong(arg, errors, &format!("a number, like `{key} = 0.5`"));
+            return None;
+        }
+    };
+    let low = if min_exclusive { "(" } else { "[" };
+    match value {
+        Some(v) if v <= max && (v > min || (!min_exclusive && v == min)) => Some(v),
+        _ => {
+            errors.at_span(span, format!("`{key}` must be in {low}{min:?}, {max:?}]"));
+            None
+        }
+    }
+}
+
+/// `key(a, b, c)`: identifiers.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn ident_list(arg: &RawArg, errors: &mut Errors) -> Vec<syn::Ident> {
+    use syn::parse::Parser;
+    use syn::punctuated::Punctuated;
+    let key = &arg.key;
+    let RawValue::List(group) = &arg.value else {
+        wrong(
+            arg,
+            errors,
+            &format!("a list of argument names, like `{key}(password, token)`"),
+        );
+        return Vec::new();
+    };
+    match Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated.parse2(group.stream()) {
+        Ok(idents) => idents.into_iter().collect(),
+        Err(error) => {
+            errors.at_span(
+                error.span(),
+                format!("`{key}(..)` lists argument names separated by commas"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// `key = expr`: any expression.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn expr(arg: &RawArg, errors: &mut Errors) -> Option<Expr> {
+    match &arg.value {
+        RawValue::Expr(expr) => Some(expr.clone()),
+        _ => {
+            wrong(
+                arg,
+                errors,
+                &format!("an expression, like `{} = (a, b)`", arg.key),
+            );
+            None
+        }
+    }
+}
+
+/// `key = some::path`.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn path(arg: &RawArg, errors: &mut Errors) -> Option<syn::ExprPath> {
+    match &arg.value {
+        RawValue::Expr(Expr::Path(path)) => Some(path.clone()),
+        _ => {
+            wrong(
+                arg,
+                errors,
+                &format!("a path to a function, like `{} = Self::fallback`", arg.key),
+            );
+            None
+        }
+    }
+}
+
+/// `key = |x| ..` or `key = some::path`.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn closure_or_path(arg: &RawArg, errors: &mut Errors) -> Option<Expr> {
+    match &arg.value {
+        RawValue::Expr(expr @ (Expr::Closure(_) | Expr::Path(_))) => Some(expr.clone()),
+        _ => {
+            wrong(
+                arg,
+                errors,
+                &format!(
+                    "a closure or a function path, like `{} = |v| v.is_some()`",
+                    arg.key
+                ),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::raw;
+    use quote::quote;
+
+    fn one(tokens: proc_macro2::TokenStream) -> RawArg {
+        let mut errors = Errors::default();
+        let mut args = raw::parse(tokens, &mut errors);
+        assert!(errors.is_empty());
+        args.remove(0)
+    }
+
+    fn message<T>(
+        read: impl FnOnce(&RawArg, &mut Errors) -> T,
+        tokens: proc_macro2::TokenStream,
+    ) -> String {
+        let arg = one(tokens);
+        let mut errors = Errors::default();
+        read(&arg, &mut errors);
+        errors.to_compile_errors().to_string()
+    }
+
+    #[test]
+    fn durations() {
+        let mut errors = Errors::default();
+        let d = duration(&one(quote!(ttl = "5m")), false, &mut errors).unwrap();
+        assert_eq!(d, Duration::from_secs(300));
+        assert!(
+            message(|a, e| duration(a, false, e), quote!(ttl = 300))
+                .contains(r#"write \"300s\" or \"300ms\""#)
+        );
+        assert!(
+            message(|a, e| duration(a, false, e), quote!(ttl = "0s")).contains("longer than zero")
+        );
+        assert!(message(|a, e| duration(a, true, e), quote!(ttl = "0s")).is_empty());
+        assert!(message(|a, e| duration(a, false, e), quote!(ttl)).contains("needs a value"));
+    }
+
+    #[test]
+    fn flags_strings_and_levels() {
+        let mut errors = Errors::default();
+        assert!(flag(&one(quote!(include_args)), &mut errors));
+        assert!(!flag(&one(quote!(include_args = false)), &mut errors));
+        assert!(errors.is_empty());
+        assert!(message(flag, quote!(include_args = 1)).contains("is a flag"));
+        assert!(message(string, quote!(name = "")).contains("cannot be empty"));
+        assert!(message(string, quote!(name = 5)).contains("takes a string"));
+        assert_eq!(
+            level(&one(quote!(level = "WARN")), &mut errors).unwrap(),
+            "warn"
+        );
+        assert!(message(level, quote!(level = "warning")).contains("did you mean `warn`?"));
+        assert!(message(level, quote!(level = Level::WARN)).contains(r#"level = \"warn\""#));
+    }
+
+    #[test]
+    fn numbers_lists_and_expressions() {
+        let mut errors = Errors::default();
+        assert_eq!(
+            integer(&one(quote!(n = 5)), 1, u64::MAX, &mut errors).unwrap(),
+            5
+        );
+        assert!(message(|a, e| integer(a, 1, u64::MAX, e), quote!(n = 0)).contains("at least 1"));
+        assert!(message(|a, e| integer(a, 1, 10, e), quote!(n = 11)).contains("between 1 and 10"));
+        assert!(message(|a, e| integer(a, 1, 10, e), quote!(n = "5")).contains("not a string"));
+        assert_eq!(
+            rate(&one(quote!(r = 0.5)), 0.0, true, 1.0, &mut errors).unwrap(),
+            0.5
+        );
+        assert!(
+            message(|a, e| rate(a, 0.0, true, 1.0, e), quote!(r = 1.5))
+                .contains("must be in (0.0, 1.0]")
+        );
+        assert!(
+            message(|a, e| rate(a, 0.0, true, 1.0, e), quote!(r = 0.0))
+                .contains("must be in (0.0, 1.0]")
+        );
+        assert!(message(|a, e| rate(a, 0.0, false, 1.0, e), quote!(r = 0.0)).is_empty());
+        let idents = ident_list(&one(quote!(skip(a, b))), &mut errors);
+        assert_eq!(idents.len(), 2);
+        assert!(message(ident_list, quote!(skip(a + b))).contains("lists argument names"));
+        assert!(expr(&one(quote!(key = (self.tenant, id))), &mut errors).is_some());
+        assert!(path(&one(quote!(fallback = Self::cached)), &mut errors).is_some());
+        assert!(message(path, quote!(fallback = "f")).contains("a path to a function"));
+        assert!(closure_or_path(&one(quote!(condition = |v| v.is_some())), &mut errors).is_some());
+        assert!(
+            message(closure_or_path, quote!(condition = 5))
+                .contains("a closure or a function path")
+        );
+        assert!(errors.is_empty());
+    }
+}

@@ -1,0 +1,28 @@
+//! The attributes of [opguard](https://docs.rs/opguard). Use them through the
+//! `opguard` crate: the code they generate names `::opguard::__private`.
+//!
+//! Each attribute is a pipeline: [`signature`] reads the function, an `args`
+//! module reads and checks the options, an `expand` module writes the code,
+//! and [`driver`] ties them together and reports every error at once.
+
+#![forbid(unsafe_code)]
+
+mod args;
+mod diag;
+mod driver;
+mod monitor;
+mod signature;
+
+use proc_macro::TokenStream;
+
+/// Records latency, outcome counts and slow calls of a function.
+/// See the `opguard` crate for the options and examples.
+#[proc_macro_attribute]
+pub fn monitor_performance(args: TokenStream, item: TokenStream) -> TokenStream {
+    let attribute = driver::Attribute {
+        name: monitor::args::ATTRIBUTE,
+        parse: monitor::args::MonitorArgs::parse,
+        expand: monitor::expand::expand,
+    };
+    driver::run(&attribute, args.into(), item.into()).into()
+}

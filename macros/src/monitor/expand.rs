@@ -1,0 +1,75 @@
+//! The code `#[monitor_performance]` wraps around a function's work: a guard
+//! from a per-callsite `static` timer, finished with the outcome.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
+
+use super::args::MonitorArgs;
+use crate::signature::{Function, Inner};
+
+/// A block expression that times `inner` and yields its value.
+pub(crate) fn expand(args: &MonitorArgs, function: &Function, inner: Inner) -> TokenStream {
+    let guard = Ident::new("__opguard_monitor", Span::mixed_site());
+    let ret = Ident::new("__opguard_ret", Span::mixed_site());
+    let name = match &args.name {
+        Some(name) => quote!(::core::option::Option::Some(#name)),
+        None => quote!(::core::option::Option::None),
+    };
+    let fn_name = function.item.sig.ident.to_string();
+    let threshold = u64::try_from(args.threshold.as_nanos()).unwrap_or(u64::MAX);
+    let level = format_ident!("{}", args.level.to_ascii_uppercase());
+
+    let record_args = (args.include_args && !function.args.is_empty()).then(|| {
+        let format = function
+            .args
+            .iter()
+            .map(|arg| format!("{arg} = {{:?}}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let values = function
+            .args
+            .iter()
+            .map(|arg| quote_spanned!(arg.span()=> ::opguard::__private::debug(&#arg)));
+        quote!(#guard.record_args(|| ::std::format!(#format, #(#values),*));)
+    });
+    let mutability = record_args.as_ref().map(|_| quote!(mut));
+
+    let annotation = function.output_annotation();
+    let value = match inner {
+        Inner::Value(value) => quote!(#value),
+        Inner::Future(future) => quote!(#guard.watch(#future).await),
+    };
+    let is_err = quote! {{
+        use ::opguard::__private::{OtherProbe as _, ResultProbe as _};
+        (&::opguard::__private::ErrProbe(&#ret)).__opguard_is_err()
+    }};
+    let finish = if args.include_result {
+        let debug = quote_spanned!(function.output_span=> ::opguard::__private::debug(&#ret));
+        quote!(#guard.finish_with(#is_err, #debug);)
+    } else {
+        quote!(#guard.finish(#is_err);)
+    };
+
+    quote! {{
+        let #mutability #guard = {
+            fn __opguard_here() -> &'static str {
+                ::core::any::type_name_of_val(&__opguard_here)
+            }
+            static __OPGUARD_MONITOR: ::opguard::__private::monitor::Callsite =
+                ::opguard::__private::monitor::Callsite::new(::opguard::__private::monitor::CallsiteMeta {
+                    name: #name,
+                    module: ::core::module_path!(),
+                    fn_name: #fn_name,
+                    locate: __opguard_here,
+                    threshold: ::core::time::Duration::from_nanos(#threshold),
+                    level: ::opguard::__private::Level::#level,
+                });
+            __OPGUARD_MONITOR.start()
+        };
+        #record_args
+        let #ret #annotation = #value;
+        #finish
+        #ret
+    }}
+}

@@ -1,0 +1,71 @@
+//! The per-callsite `static` that `#[monitor_performance]` expands to.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use tracing::Level;
+
+use super::{CallGuard, Timer};
+use crate::naming::OperationName;
+
+/// What the attribute knows at compile time.
+#[derive(Debug)]
+pub struct CallsiteMeta {
+    /// `name = "..."`, if given.
+    pub name: Option<&'static str>,
+    /// `module_path!()` at the function.
+    pub module: &'static str,
+    /// The function's own name.
+    pub fn_name: &'static str,
+    /// Returns the type name of a marker item inside the function; read once
+    /// to find `Type::method`.
+    pub locate: fn() -> &'static str,
+    /// `threshold`.
+    pub threshold: Duration,
+    /// `level`.
+    pub level: Level,
+}
+
+/// A `static` per annotated function: the timer is looked up in the registry
+/// on the first call only.
+#[derive(Debug)]
+pub struct Callsite {
+    meta: CallsiteMeta,
+    timer: OnceLock<Arc<Timer>>,
+}
+
+impl Callsite {
+    /// A callsite not yet registered.
+    pub const fn new(meta: CallsiteMeta) -> Self {
+        Self {
+            meta,
+            timer: OnceLock::new(),
+        }
+    }
+
+    /// The callsite's timer, registered on first use.
+    #[inline]
+    pub fn timer(&self) -> &Timer {
+        self.timer.get_or_init(|| self.register())
+    }
+
+    /// Starts timing one call.
+    #[inline]
+    pub fn start(&self) -> CallGuard<'_> {
+        self.timer().start()
+    }
+
+    #[cold]
+    fn register(&self) -> Arc<Timer> {
+        let meta = &self.meta;
+        let name = match meta.name {
+            Some(name) => OperationName::explicit(meta.module, name),
+            None => OperationName::from_locator(meta.module, (meta.locate)(), meta.fn_name),
+        };
+        Timer::builder(name.name)
+            .labels(name.function, name.module)
+            .threshold(meta.threshold)
+            .level(meta.level)
+            .build()
+    }
+}

@@ -1,0 +1,131 @@
+//! The per-call guard: it records the call exactly once, also when the future
+//! is dropped or the body panics.
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+use tokio::time::Instant;
+
+use super::Timer;
+use crate::Outcome;
+
+/// One call being timed, from [`Timer::start`].
+///
+/// [`finish`](Self::finish) records the outcome. Dropped unfinished, the guard
+/// records the call as `panicked` if a panic is unwinding (or one went through
+/// a future [`watch`](Self::watch)ed by it), and as `cancelled` otherwise. The
+/// in-flight count always goes back down.
+#[must_use = "a guard dropped at once records a cancelled call"]
+pub struct CallGuard<'a> {
+    timer: &'a Timer,
+    started: Instant,
+    args: Option<String>,
+    panicked: AtomicBool,
+    finished: bool,
+}
+
+impl<'a> CallGuard<'a> {
+    pub(super) fn new(timer: &'a Timer) -> Self {
+        Self {
+            timer,
+            started: Instant::now(),
+            args: None,
+            panicked: AtomicBool::new(false),
+            finished: false,
+        }
+    }
+
+    /// Keeps the call's arguments, as text, for the slow-call log. `format`
+    /// runs only when a slow-call event could be recorded.
+    pub fn record_args(&mut self, format: impl FnOnce() -> String) {
+        if self.timer.slow_log_enabled() {
+            self.args = Some(format());
+        }
+    }
+
+    /// Wraps the future that does the call's work, so that a panic inside it
+    /// is recorded as `panicked` even when the future is dropped only after
+    /// the panic was caught (as tokio does with a task).
+    pub fn watch<F: Future>(&self, future: F) -> Watched<'_, F> {
+        Watched {
+            future,
+            panicked: &self.panicked,
+        }
+    }
+
+    /// Records a returned call: an error when `is_error`.
+    #[inline]
+    pub fn finish(self, is_error: bool) {
+        self.finish_inner(is_error, None);
+    }
+
+    /// Like [`finish`](Self::finish), with the returned value for the
+    /// slow-call log (formatted only if the call is slow and logged).
+    #[inline]
+    pub fn finish_with(self, is_error: bool, value: &dyn Debug) {
+        self.finish_inner(is_error, Some(value));
+    }
+
+    #[inline]
+    fn finish_inner(mut self, is_error: bool, value: Option<&dyn Debug>) {
+        self.finished = true;
+        let outcome = if is_error {
+            Outcome::Error
+        } else {
+            Outcome::Ok
+        };
+        let elapsed = self.started.elapsed();
+        self.timer
+            .record(outcome, elapsed, self.args.as_deref(), value);
+    }
+}
+
+impl Drop for CallGuard<'_> {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let outcome = if self.panicked.load(Ordering::Relaxed) || std::thread::panicking() {
+            Outcome::Panicked
+        } else {
+            Outcome::Cancelled
+        };
+        self.timer
+            .record(outcome, self.started.elapsed(), None, None);
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future watched for panics by a [`CallGuard`] (see [`CallGuard::watch`]).
+    pub struct Watched<'a, F> {
+        #[pin]
+        future: F,
+        panicked: &'a AtomicBool,
+    }
+}
+
+impl<F: Future> Future for Watched<'_, F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _unwinding = OnUnwind(this.panicked);
+        this.future.poll(cx)
+    }
+}
+
+/// Sets the flag if it is dropped while a panic unwinds through `poll`.
+struct OnUnwind<'a>(&'a AtomicBool);
+
+impl Drop for OnUnwind<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! A latency histogram that many threads record into without sharing a lock.
+//!
+//! HdrHistogram (two significant digits, so quantiles are within 1%) is not
+//! thread-safe, so each timer holds one per stripe behind its own mutex, and a
+//! thread always records into the same stripe. With as many stripes as cores
+//! the mutexes are uncontended; a snapshot merges the stripes.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+
+const SIGNIFICANT_DIGITS: u8 = 2;
+
+pub(crate) struct StripedHistogram {
+    stripes: Box<[Mutex<Histogram<u64>>]>,
+}
+
+impl StripedHistogram {
+    pub(crate) fn new() -> Self {
+        let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
+        let stripes = cores.clamp(1, 16).next_power_of_two();
+        Self {
+            stripes: (0..stripes).map(|_| Mutex::new(empty())).collect(),
+        }
+    }
+
+    /// Records one latency, in nanoseconds.
+    #[inline]
+    pub(crate) fn record(&self, elapsed: Duration) {
+        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        let stripe = &self.stripes[stripe_index() & (self.stripes.len() - 1)];
+        let mut histogram = stripe.lock().unwrap_or_else(|e| e.into_inner());
+        // Auto-resizing histograms only fail for values beyond u64 range.
+        let _ = histogram.record(nanos);
+    }
+
+    /// All stripes merged into one histogram.
+    pub(crate) fn merged(&self) -> Histogram<u64> {
+        let mut total = empty();
+        for stripe in self.stripes.iter() {
+            let histogram = stripe.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = total.add(&*histogram);
+        }
+        total
+    }
+}
+
+fn empty() -> Histogram<u64> {
+    // `new` auto-resizes, so any latency fits; the constant is in range.
+    Histogram::new(SIGNIFICANT_DIGITS)
+        .unwrap_or_else(|_| unreachable!("2 significant digits is valid"))
+}
+
+/// A small number fixed per thread, handed out round-robin.
+fn stripe_index() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    INDEX.with(|index| *index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StripedHistogram;
+    use std::time::Duration;
+
+    #[test]
+    fn stripes_merge_into_exact_counts_and_close_quantiles() {
+        let histogram = std::sync::Arc::new(StripedHistogram::new());
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let histogram = histogram.clone();
+                std::thread::spawn(move || {
+                    for ms in 1..=1000u64 {
+                        histogram.record(Duration::from_millis(ms));
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let merged = histogram.merged();
+        assert_eq!(merged.len(), 4000);
+        let p50 = merged.value_at_quantile(0.5) as f64 / 1e6;
+        let p99 = merged.value_at_quantile(0.99) as f64 / 1e6;
+        assert!((p50 - 500.0).abs() <= 500.0 * 0.01, "p50 = {p50}");
+        assert!((p99 - 990.0).abs() <= 990.0 * 0.01, "p99 = {p99}");
+    }
+}

@@ -1,0 +1,209 @@
+//! A named timer: counts, in-flight gauge and latency histogram of one operation.
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use tracing::Level;
+
+use super::facade::FacadeHandles;
+use super::histogram::StripedHistogram;
+use super::slow_log::{self, SlowCall};
+use super::{CallGuard, LatencySummary, TimerBuilder, TimerSnapshot};
+use crate::{Classify, Outcome};
+
+/// Measures one operation: every call's outcome and latency, calls in flight,
+/// and slow calls.
+///
+/// Timers live in a process-wide registry under their name; the attributes
+/// create them on first call, [`Timer::builder`] creates them by hand, and
+/// [`monitor::get`](super::get) / [`monitor::all`](super::all) read them.
+///
+/// ```
+/// use std::time::Duration;
+/// use opguard_runtime::monitor::Timer;
+///
+/// let timer = Timer::builder("docs::parse").threshold(Duration::from_millis(5)).build();
+/// let parsed: Result<u32, _> = timer.call_sync(|| "42".parse::<u32>());
+/// assert_eq!(parsed, Ok(42));
+/// assert_eq!(timer.snapshot().calls, 1);
+/// ```
+pub struct Timer {
+    pub(super) name: String,
+    pub(super) function: String,
+    pub(super) module: String,
+    pub(super) threshold: Duration,
+    pub(super) level: Level,
+    in_flight: AtomicU64,
+    errors: AtomicU64,
+    slow: AtomicU64,
+    cancelled: AtomicU64,
+    panicked: AtomicU64,
+    latency: StripedHistogram,
+    facade: FacadeHandles,
+}
+
+impl Timer {
+    /// Starts configuring a timer named `name`.
+    pub fn builder(name: impl Into<String>) -> TimerBuilder {
+        TimerBuilder::new(name.into())
+    }
+
+    pub(super) fn new(builder: &TimerBuilder) -> Self {
+        Self {
+            name: builder.name.clone(),
+            function: builder.function.clone(),
+            module: builder.module.clone(),
+            threshold: builder.threshold,
+            level: builder.level,
+            in_flight: AtomicU64::new(0),
+            errors: AtomicU64::new(0),
+            slow: AtomicU64::new(0),
+            cancelled: AtomicU64::new(0),
+            panicked: AtomicU64::new(0),
+            latency: StripedHistogram::new(),
+            facade: FacadeHandles::register(&builder.function, &builder.module),
+        }
+    }
+
+    /// The operation name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Calls slower than this are counted slow and logged.
+    pub fn threshold(&self) -> Duration {
+        self.threshold
+    }
+
+    /// Level of the slow-call event.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+
+    /// Starts timing one call. Finish it with [`CallGuard::finish`]; a guard
+    /// dropped unfinished records the call as cancelled, or as panicked while
+    /// a panic unwinds.
+    #[inline]
+    pub fn start(&self) -> CallGuard<'_> {
+        self.in_flight.fetch_add(1, Relaxed);
+        self.facade.started();
+        CallGuard::new(self)
+    }
+
+    /// Times a synchronous call; an `Err` result counts as an error.
+    pub fn call_sync<R: Classify>(&self, f: impl FnOnce() -> R) -> R {
+        let guard = self.start();
+        let value = f();
+        guard.finish(value.is_error());
+        value
+    }
+
+    /// Times a future from its first poll to its output; dropping it first
+    /// records a cancelled call, a panic in it a panicked one.
+    pub async fn call<F>(&self, future: F) -> F::Output
+    where
+        F: Future,
+        F::Output: Classify,
+    {
+        let guard = self.start();
+        let value = guard.watch(future).await;
+        guard.finish(value.is_error());
+        value
+    }
+
+    /// Reads the figures recorded so far.
+    pub fn snapshot(&self) -> TimerSnapshot {
+        let merged = self.latency.merged();
+        let latency = LatencySummary::from_histogram(&merged);
+        let errors = self.errors.load(Relaxed);
+        let cancelled = self.cancelled.load(Relaxed);
+        let panicked = self.panicked.load(Relaxed);
+        TimerSnapshot {
+            name: self.name.clone(),
+            function: self.function.clone(),
+            module: self.module.clone(),
+            calls: latency.count + cancelled + panicked,
+            ok: latency.count.saturating_sub(errors),
+            errors,
+            slow: self.slow.load(Relaxed),
+            cancelled,
+            panicked,
+            in_flight: self.in_flight.load(Relaxed),
+            threshold: self.threshold,
+            latency,
+        }
+    }
+
+    pub(super) fn slow_log_enabled(&self) -> bool {
+        slow_log::enabled(self.level)
+    }
+
+    /// Records a finished call. `result` is formatted only for a slow call
+    /// that will be logged.
+    #[inline]
+    pub(super) fn record(
+        &self,
+        outcome: Outcome,
+        elapsed: Duration,
+        args: Option<&str>,
+        result: Option<&dyn Debug>,
+    ) {
+        self.in_flight.fetch_sub(1, Relaxed);
+        self.facade.finished(outcome, elapsed.as_secs_f64());
+        match outcome {
+            Outcome::Ok => self.latency.record(elapsed),
+            Outcome::Error => {
+                self.errors.fetch_add(1, Relaxed);
+                self.latency.record(elapsed);
+            }
+            Outcome::Cancelled => {
+                self.cancelled.fetch_add(1, Relaxed);
+                return;
+            }
+            Outcome::Panicked => {
+                self.panicked.fetch_add(1, Relaxed);
+                return;
+            }
+        }
+        if elapsed > self.threshold {
+            self.slow.fetch_add(1, Relaxed);
+            self.log_slow(outcome, elapsed, args, result);
+        }
+    }
+
+    #[cold]
+    fn log_slow(
+        &self,
+        outcome: Outcome,
+        elapsed: Duration,
+        args: Option<&str>,
+        result: Option<&dyn Debug>,
+    ) {
+        if !self.slow_log_enabled() {
+            return;
+        }
+        let result = result.map(|r| format!("{r:?}"));
+        SlowCall {
+            level: self.level,
+            operation: &self.name,
+            outcome,
+            elapsed,
+            threshold: self.threshold,
+            args,
+            result: result.as_deref(),
+        }
+        .emit();
+    }
+}
+
+impl Debug for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timer")
+            .field("name", &self.name)
+            .field("threshold", &self.threshold)
+            .field("level", &self.level)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,194 @@
+//! Default operation names: `module::path::fn_name`, and `module::Type::method`
+//! for methods.
+//!
+//! A proc macro on a method cannot see the `impl` it sits in, so generated code
+//! declares a local item `fn __opguard_here()` and, once per callsite, hands its
+//! [`core::any::type_name`] here, which reads the enclosing type off the path.
+
+/// The name parts of one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationName {
+    /// The full name, `module::path::fn_name` or `module::path::Type::method`.
+    pub name: String,
+    /// The name without the module: `fn_name` or `Type::method`
+    /// (the `function` label of the `metrics` facade).
+    pub function: String,
+    /// The module path (the `module` label).
+    pub module: String,
+}
+
+impl OperationName {
+    /// The default name of the function whose local marker item has the type
+    /// name `locator`, declared in module `module`. `fn_name` is used when the
+    /// path cannot be read.
+    ///
+    /// ```
+    /// use opguard_runtime::naming::OperationName;
+    /// let n = OperationName::from_locator("app::db", "<app::db::Repo as app::Store>::load::__opguard_here", "load");
+    /// assert_eq!(n.name, "app::db::Repo::load");
+    /// assert_eq!(n.function, "Repo::load");
+    /// ```
+    pub fn from_locator(module: &str, locator: &str, fn_name: &str) -> Self {
+        let function = function_path(module, locator).unwrap_or_else(|| fn_name.to_owned());
+        Self::new(module, function)
+    }
+
+    /// A name given explicitly (`name = "..."`): the function label is the name
+    /// itself.
+    pub fn explicit(module: &str, name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            function: name.to_owned(),
+            module: module.to_owned(),
+        }
+    }
+
+    fn new(module: &str, function: String) -> Self {
+        let name = if module.is_empty() {
+            function.clone()
+        } else {
+            format!("{module}::{function}")
+        };
+        Self {
+            name,
+            function,
+            module: module.to_owned(),
+        }
+    }
+}
+
+/// `Type::method` or `fn_name` (or `outer::inner` for a nested fn), read off the
+/// locator's type name.
+fn function_path(module: &str, locator: &str) -> Option<String> {
+    let path = locator.replace("::{{closure}}", "");
+    let path = path.rsplit_once("::").map(|(head, _marker)| head)?;
+    if let Some(qualified) = path.strip_prefix('<') {
+        // `<Self as Trait>::method`: keep the self type's last segment.
+        let close = matching_angle(qualified)?;
+        let inside = &qualified[..close];
+        let self_ty = split_top_level_as(inside).unwrap_or(inside);
+        let method = qualified[close + 1..].strip_prefix("::")?;
+        let self_ty = strip_generics(self_ty);
+        let ty = last_segment(&self_ty);
+        if ty.is_empty() {
+            return None;
+        }
+        return Some(format!("{ty}::{}", strip_generics(method)));
+    }
+    let plain = strip_generics(path);
+    let function = match plain
+        .strip_prefix(module)
+        .and_then(|r| r.strip_prefix("::"))
+    {
+        Some(rest) => rest.to_owned(),
+        None => last_segment(&plain).to_owned(),
+    };
+    (!function.is_empty()).then_some(function)
+}
+
+/// Index of the `>` closing a `<` already consumed.
+fn matching_angle(s: &str) -> Option<usize> {
+    let mut depth = 1usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn split_top_level_as(s: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    let bytes = s.as_bytes();
+    for (i, c) in s.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' | ')' | ']' => depth = depth.saturating_sub(1),
+            ' ' if depth == 0 && bytes[i..].starts_with(b" as ") => return Some(&s[..i]),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn strip_generics(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn last_segment(path: &str) -> &str {
+    let path = path
+        .trim_start_matches('&')
+        .trim_start_matches("mut ")
+        .trim();
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OperationName;
+
+    fn function(module: &str, locator: &str) -> String {
+        OperationName::from_locator(module, locator, "fallback").function
+    }
+
+    #[test]
+    fn free_functions_and_inherent_methods() {
+        assert_eq!(function("app::db", "app::db::load::__opguard_here"), "load");
+        assert_eq!(
+            function("app::db", "app::db::Repo::load::__opguard_here"),
+            "Repo::load"
+        );
+        let n = OperationName::from_locator(
+            "app",
+            "app::Repo<_>::get::{{closure}}::__opguard_here",
+            "get",
+        );
+        assert_eq!(
+            (n.name.as_str(), n.function.as_str(), n.module.as_str()),
+            ("app::Repo::get", "Repo::get", "app")
+        );
+    }
+
+    #[test]
+    fn trait_impls_use_the_self_type() {
+        assert_eq!(
+            function("app", "<app::Repo as app::Store>::get::__opguard_here"),
+            "Repo::get"
+        );
+        assert_eq!(
+            function(
+                "app",
+                "<alloc::vec::Vec<_> as app::Store>::get::__opguard_here"
+            ),
+            "Vec::get"
+        );
+        assert_eq!(
+            function("app", "<&app::Repo as app::Store>::get::__opguard_here"),
+            "Repo::get"
+        );
+    }
+
+    #[test]
+    fn unreadable_paths_fall_back_to_the_fn_name() {
+        assert_eq!(function("app", "nonsense"), "fallback");
+        assert_eq!(function("app", "<broken::__opguard_here"), "fallback");
+        assert_eq!(OperationName::explicit("app", "user-db").name, "user-db");
+    }
+}
