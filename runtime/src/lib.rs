@@ -54,10 +54,28 @@ pub mod __private {
 
     impl<T: ?Sized> OtherProbe for &ErrProbe<'_, T> {}
 
+    /// A value `include_args` / `include_result` put in a log.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be logged: it does not implement `Debug`",
+        label = "`include_args` and `include_result` log this with `Debug`",
+        note = "derive or implement `Debug` for `{Self}`, or drop the option that logs it"
+    )]
+    pub trait Loggable {
+        /// The value as `dyn Debug`.
+        fn __opguard_debug(&self) -> &dyn ::core::fmt::Debug;
+    }
+
+    impl<T: ::core::fmt::Debug> Loggable for T {
+        #[inline(always)]
+        fn __opguard_debug(&self) -> &dyn ::core::fmt::Debug {
+            self
+        }
+    }
+
     /// Formats a value for a log; spanned at the value so that a missing
     /// `Debug` is reported there.
     #[inline(always)]
-    pub fn debug<T: ::core::fmt::Debug>(value: &T) -> &dyn ::core::fmt::Debug {
-        value
+    pub fn debug<T: Loggable>(value: &T) -> &dyn ::core::fmt::Debug {
+        value.__opguard_debug()
     }
 }

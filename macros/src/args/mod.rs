@@ -48,9 +48,9 @@ impl Options {
         Self { entries }
     }
 
-    /// Removes and returns the entry for `key`.
-    pub(crate) fn take(&mut self, key: &str) -> Option<RawArg> {
-        let index = self.entries.iter().position(|arg| arg.key == key)?;
-        Some(self.entries.remove(index))
+    /// The entries in the order written, so that errors come out in that
+    /// order too.
+    pub(crate) fn into_entries(self) -> Vec<RawArg> {
+        self.entries
     }
 }

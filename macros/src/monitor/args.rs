@@ -35,7 +35,7 @@ impl MonitorArgs {
         _function: Option<&Function>,
         errors: &mut Errors,
     ) -> Self {
-        let mut options = Options::parse(tokens, ATTRIBUTE, KEYS, errors);
+        let options = Options::parse(tokens, ATTRIBUTE, KEYS, errors);
         let mut args = Self {
             name: None,
             threshold: Duration::from_secs(1),
@@ -43,24 +43,17 @@ impl MonitorArgs {
             include_result: false,
             level: "warn",
         };
-        if let Some(arg) = options.take("name") {
-            args.name = value::string(&arg, errors);
-        }
-        if let Some(arg) = options.take("threshold")
-            && let Some(threshold) = value::duration(&arg, false, errors)
-        {
-            args.threshold = threshold;
-        }
-        if let Some(arg) = options.take("include_args") {
-            args.include_args = value::flag(&arg, errors);
-        }
-        if let Some(arg) = options.take("include_result") {
-            args.include_result = value::flag(&arg, errors);
-        }
-        if let Some(arg) = options.take("level")
-            && let Some(level) = value::level(&arg, errors)
-        {
-            args.level = level;
+        for arg in options.into_entries() {
+            match arg.key.to_string().as_str() {
+                "name" => args.name = value::string(&arg, errors),
+                "threshold" => {
+                    args.threshold = value::duration(&arg, false, errors).unwrap_or(args.threshold)
+                }
+                "include_args" => args.include_args = value::flag(&arg, errors),
+                "include_result" => args.include_result = value::flag(&arg, errors),
+                "level" => args.level = value::level(&arg, errors).unwrap_or(args.level),
+                _ => {} // `Options::parse` reported it.
+            }
         }
         args
     }

@@ -45,7 +45,11 @@ pub(crate) fn expand(args: &MonitorArgs, function: &Function, inner: Inner) -> T
         (&::opguard::__private::ErrProbe(&#ret)).__opguard_is_err()
     }};
     let finish = if args.include_result {
-        let debug = quote_spanned!(function.output_span=> ::opguard::__private::debug(&#ret));
+        // Every token at the return type, in the bindings' hygiene, so that a
+        // missing `Debug` is reported there.
+        let at = Span::mixed_site().located_at(function.output_span);
+        let ret = Ident::new("__opguard_ret", at);
+        let debug = quote_spanned!(at=> ::opguard::__private::debug(&#ret));
         quote!(#guard.finish_with(#is_err, #debug);)
     } else {
         quote!(#guard.finish(#is_err);)

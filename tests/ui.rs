@@ -1,0 +1,10 @@
+//! Compile-time checks: every attribute mistake is an error at the user's
+//! tokens (snapshots in `tests/ui/*/*.stderr`), and generated code compiles in
+//! hostile user crates (`tests/ui/pass`).
+
+#[test]
+fn ui() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/ui/monitor/*.rs");
+    cases.pass("tests/ui/pass/*.rs");
+}

@@ -1,0 +1,10 @@
+use opguard::monitor_performance;
+
+#[monitor_performance]
+const fn lookup(id: u64) -> u64 {
+    id
+}
+
+fn main() {
+    lookup(1);
+}

@@ -1,0 +1,29 @@
+//! Generated code must compile when the user shadows prelude names and `core`.
+#![allow(dead_code, non_camel_case_types, non_snake_case)]
+
+use opguard::monitor_performance;
+
+struct Option;
+struct Result;
+struct Some;
+struct None;
+fn Ok() {}
+fn Err() {}
+mod core {}
+mod std {}
+mod opguard_runtime {}
+
+#[monitor_performance(include_args, include_result, name = "shadowed")]
+fn parse(text: &str) -> ::std::result::Result<u32, ::std::num::ParseIntError> {
+    text.parse()
+}
+
+#[monitor_performance]
+async fn later(x: u8) -> ::std::option::Option<u8> {
+    ::std::option::Option::Some(x)
+}
+
+fn main() {
+    assert!(parse("7").is_ok());
+    let _ = later(1);
+}
