@@ -10,6 +10,8 @@
 mod args;
 mod diag;
 mod driver;
+#[cfg(test)]
+mod fuzz;
 mod monitor;
 mod signature;
 

@@ -1,0 +1,169 @@
+//! Property tests: no token stream makes an attribute's parser panic, and the
+//! function is always emitted, expanded or next to the errors.
+
+use std::str::FromStr;
+
+use proc_macro2::TokenStream;
+use proptest::prelude::*;
+
+use crate::driver::{Attribute, run};
+use crate::monitor;
+
+/// Every attribute, as the entry points build it.
+fn attributes() -> Vec<(&'static str, fn(TokenStream, TokenStream) -> TokenStream)> {
+    fn monitor(args: TokenStream, item: TokenStream) -> TokenStream {
+        let attribute = Attribute {
+            name: monitor::args::ATTRIBUTE,
+            parse: monitor::args::MonitorArgs::parse,
+            expand: monitor::expand::expand,
+        };
+        run(&attribute, args, item)
+    }
+    vec![("monitor_performance", monitor)]
+}
+
+const ITEMS: &[&str] = &[
+    "fn lookup(id: u64) -> Result<u64, String> { Ok(id) }",
+    "async fn lookup(&self, (a, b): (u8, u8)) -> Option<u8> { a.checked_add(b) }",
+    "fn lookup<T: Clone>(x: impl Into<T>) -> T { x.into() }",
+    "struct lookup;",
+];
+
+/// One token of an attribute's argument list, often a meaningful one.
+fn token() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "name",
+            "threshold",
+            "include_args",
+            "include_result",
+            "level",
+            "ttl",
+            "key",
+            "skip",
+            "fields",
+            "self",
+            "r#type",
+            "true",
+            "false",
+            "=",
+            ",",
+            ";",
+            ":",
+            "::",
+            ".",
+            "|",
+            "&",
+            "<",
+            ">",
+            "!",
+            "#",
+            "-",
+            "+",
+            "..",
+            "\"500ms\"",
+            "\"0s\"",
+            "\"1h30m\"",
+            "\"warn\"",
+            "\"\"",
+            "\"x\"",
+            "500",
+            "0",
+            "1.5",
+            "-1",
+            "1e400",
+            "18446744073709551616",
+            "'a",
+            "b'x'",
+            "Level::WARN",
+            "|v| v.is_ok()",
+        ])
+        .prop_map(str::to_owned),
+        "[a-z_]{1,10}",
+        any::<u64>().prop_map(|n| n.to_string()),
+    ]
+}
+
+/// A balanced token stream of up to a few levels of groups.
+fn tokens() -> impl Strategy<Value = String> {
+    let leaf = prop::collection::vec(token(), 0..12).prop_map(|t| t.join(" "));
+    leaf.prop_recursive(3, 48, 6, |inner| {
+        prop::collection::vec(
+            prop_oneof![
+                token(),
+                inner.clone().prop_map(|t| format!("({t})")),
+                inner.clone().prop_map(|t| format!("[{t}]")),
+                inner.prop_map(|t| format!("{{{t}}}")),
+            ],
+            0..8,
+        )
+        .prop_map(|t| t.join(" "))
+    })
+}
+
+/// A valid list with tokens deleted, duplicated or replaced.
+fn mutated_valid_list() -> impl Strategy<Value = String> {
+    const VALID: &str = r#"name = "op" , threshold = "250ms" , include_args , include_result = false , level = "info""#;
+    let words: Vec<String> = VALID.split(' ').map(str::to_owned).collect();
+    let len = words.len();
+    prop::collection::vec((0..len, 0..3u8, token()), 1..6).prop_map(move |edits| {
+        let mut words = words.clone();
+        for (at, kind, token) in edits {
+            let at = at.min(words.len().saturating_sub(1));
+            match kind {
+                0 if !words.is_empty() => {
+                    words.remove(at);
+                }
+                1 => words.insert(at, token),
+                _ if !words.is_empty() => words[at] = token,
+                _ => words.push(token),
+            }
+        }
+        words.join(" ")
+    })
+}
+
+fn check(args: &str, item: &str) -> Result<(), TestCaseError> {
+    let Ok(args) = TokenStream::from_str(args) else {
+        return Ok(()); // Not tokens at all: rustc would not call the macro.
+    };
+    let item = TokenStream::from_str(item).expect("items are valid tokens");
+    for (name, attribute) in attributes() {
+        let output = attribute(args.clone(), item.clone()).to_string();
+        prop_assert!(
+            output.contains("lookup"),
+            "`{}` dropped the item: {}",
+            name,
+            output
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_tokens_never_panic(args in tokens(), item in prop::sample::select(ITEMS)) {
+        check(&args, item)?;
+    }
+
+    #[test]
+    fn mutated_valid_lists_never_panic(args in mutated_valid_list(), item in prop::sample::select(ITEMS)) {
+        check(&args, item)?;
+    }
+}
+
+#[test]
+fn the_valid_list_expands_without_errors() {
+    let args = TokenStream::from_str(
+        r#"name = "op", threshold = "250ms", include_args, include_result = false, level = "info""#,
+    )
+    .unwrap();
+    let item = TokenStream::from_str(ITEMS[0]).unwrap();
+    for (name, attribute) in attributes() {
+        let output = attribute(args.clone(), item.clone()).to_string();
+        assert!(!output.contains("compile_error"), "{name}: {output}");
+        assert!(output.contains("__OPGUARD_MONITOR"), "{name}: {output}");
+    }
+}
