@@ -97,7 +97,7 @@ fn sync_calls_are_timed_and_errors_counted_through_question_mark() {
 
 #[monitor_performance(name = "counts.threads")]
 fn even_only(n: u64) -> Result<u64, u64> {
-    if n % 2 == 0 { Ok(n) } else { Err(n) }
+    if n.is_multiple_of(2) { Ok(n) } else { Err(n) }
 }
 
 #[test]

@@ -62,8 +62,9 @@ async fn a_slow_call_is_a_warning_with_arguments_and_result() {
     query(80, "users").await.unwrap();
     let text = log.text();
     assert!(text.contains("WARN"), "{text}");
+    assert!(text.contains("slow call"), "{text}");
     assert!(
-        text.contains("slow call: monitor_slow_log::query took 80ms (threshold 50ms)"),
+        text.contains(r#"operation="monitor_slow_log::query" elapsed=80ms threshold=50ms"#),
         "{text}"
     );
     assert!(

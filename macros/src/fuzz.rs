@@ -9,8 +9,11 @@ use proptest::prelude::*;
 use crate::driver::{Attribute, run};
 use crate::monitor;
 
+/// An attribute's entry point, on `proc_macro2` tokens.
+type Entry = fn(TokenStream, TokenStream) -> TokenStream;
+
 /// Every attribute, as the entry points build it.
-fn attributes() -> Vec<(&'static str, fn(TokenStream, TokenStream) -> TokenStream)> {
+fn attributes() -> Vec<(&'static str, Entry)> {
     fn monitor(args: TokenStream, item: TokenStream) -> TokenStream {
         let attribute = Attribute {
             name: monitor::args::ATTRIBUTE,

@@ -1,9 +1,9 @@
 //! The attributes of [opguard](https://docs.rs/opguard). Use them through the
 //! `opguard` crate: the code they generate names `::opguard::__private`.
 //!
-//! Each attribute is a pipeline: [`signature`] reads the function, an `args`
+//! Each attribute is a pipeline: `signature` reads the function, an `args`
 //! module reads and checks the options, an `expand` module writes the code,
-//! and [`driver`] ties them together and reports every error at once.
+//! and `driver` ties them together and reports every error at once.
 
 #![forbid(unsafe_code)]
 
@@ -18,7 +18,10 @@ mod signature;
 use proc_macro::TokenStream;
 
 /// Records latency, outcome counts and slow calls of a function.
-/// See the `opguard` crate for the options and examples.
+///
+/// Options: `name = "..."`, `threshold = "500ms"`, `include_args`,
+/// `include_result`, `level = "warn"`. The `opguard` crate documents each with
+/// an example.
 #[proc_macro_attribute]
 pub fn monitor_performance(args: TokenStream, item: TokenStream) -> TokenStream {
     let attribute = driver::Attribute {

@@ -1,9 +1,10 @@
 //! A latency histogram that many threads record into without sharing a lock.
 //!
 //! HdrHistogram (two significant digits, so quantiles are within 1%) is not
-//! thread-safe, so each timer holds one per stripe behind its own mutex, and a
-//! thread always records into the same stripe. With as many stripes as cores
-//! the mutexes are uncontended; a snapshot merges the stripes.
+//! thread-safe, so each timer holds one per stripe behind its own mutex. A
+//! thread starts at its own stripe and moves on to the next free one when that
+//! is busy (short-lived threads may share a home stripe), so with as many
+//! stripes as cores recording rarely waits; a snapshot merges the stripes.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,9 +31,18 @@ impl StripedHistogram {
     #[inline]
     pub(crate) fn record(&self, elapsed: Duration) {
         let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        let stripe = &self.stripes[stripe_index() & (self.stripes.len() - 1)];
-        let mut histogram = stripe.lock().unwrap_or_else(|e| e.into_inner());
-        // Auto-resizing histograms only fail for values beyond u64 range.
+        let mask = self.stripes.len() - 1;
+        let home = stripe_index();
+        for offset in 0..self.stripes.len() {
+            if let Ok(mut histogram) = self.stripes[(home + offset) & mask].try_lock() {
+                // Auto-resizing histograms only fail beyond the u64 range.
+                let _ = histogram.record(nanos);
+                return;
+            }
+        }
+        let mut histogram = self.stripes[home & mask]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let _ = histogram.record(nanos);
     }
 

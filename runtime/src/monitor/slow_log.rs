@@ -42,15 +42,12 @@ impl SlowCall<'_> {
                     target: TARGET,
                     $level,
                     operation = self.operation,
+                    elapsed = ?self.elapsed,
+                    threshold = ?self.threshold,
                     outcome = self.outcome.as_str(),
-                    elapsed_ms = self.elapsed.as_secs_f64() * 1e3,
-                    threshold_ms = self.threshold.as_secs_f64() * 1e3,
                     args = self.args,
                     result = self.result,
-                    "slow call: {} took {:?} (threshold {:?})",
-                    self.operation,
-                    self.elapsed,
-                    self.threshold,
+                    "slow call",
                 )
             };
         }

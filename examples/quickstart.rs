@@ -1,0 +1,148 @@
+//! The main job: a small simulated service whose functions are annotated with
+//! opguard's attributes, called a few hundred times; some calls are slow, some
+//! fail. Slow calls are logged as they happen, then the timers are printed.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use opguard::monitor_performance;
+
+#[derive(Debug, Clone)]
+struct User {
+    id: u64,
+    name: String,
+}
+
+#[derive(Debug)]
+enum DbError {
+    NotFound(u64),
+}
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbError::NotFound(id) => write!(f, "user {id} not found"),
+        }
+    }
+}
+
+/// A deterministic stand-in for network jitter.
+fn jitter(seed: u64) -> u64 {
+    seed.wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
+        >> 33
+}
+
+struct UserService {
+    queries: AtomicU64,
+}
+
+impl UserService {
+    /// A database read: usually 1–9 ms, one call in 40 takes 60 ms, and ids
+    /// divisible by 13 do not exist.
+    #[monitor_performance(threshold = "50ms", include_args)]
+    async fn get_user(&self, id: u64) -> Result<User, DbError> {
+        let n = self.queries.fetch_add(1, Ordering::Relaxed);
+        let millis = if n % 40 == 39 { 60 } else { 1 + jitter(n) % 9 };
+        tokio::time::sleep(Duration::from_millis(millis)).await;
+        if id.is_multiple_of(13) {
+            return Err(DbError::NotFound(id));
+        }
+        Ok(User {
+            id,
+            name: format!("user-{id}"),
+        })
+    }
+}
+
+/// Synchronous work: rendering a profile page.
+#[monitor_performance(threshold = "1ms")]
+fn render(user: &User) -> String {
+    format!("<h1>{}</h1><p>#{}</p>", user.name, user.id)
+}
+
+/// A handler that uses both, with `?` and an explicit name.
+#[monitor_performance(name = "http.get_profile", threshold = "50ms")]
+async fn get_profile(service: &UserService, id: u64) -> Result<String, DbError> {
+    let user = service.get_user(id).await?;
+    Ok(render(&user))
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .compact()
+        .init();
+
+    let service = UserService {
+        queries: AtomicU64::new(0),
+    };
+    let started = std::time::Instant::now();
+    // 300 requests, 50 at a time.
+    for batch in 0..6u64 {
+        let requests = (0..50u64).map(|i| get_profile(&service, batch * 50 + i + 1));
+        let results = futures_join_all(requests).await;
+        let failed = results.iter().filter(|r| r.is_err()).count();
+        println!(
+            "batch {batch}: {} ok, {failed} failed",
+            results.len() - failed
+        );
+    }
+    println!("\n300 requests in {:?}\n", started.elapsed());
+
+    println!(
+        "{:<36} {:>6} {:>6} {:>6} {:>5} {:>9} {:>9} {:>9}",
+        "timer", "calls", "errors", "slow", "now", "p50", "p99", "max"
+    );
+    for s in opguard::monitor::all() {
+        println!(
+            "{:<36} {:>6} {:>6} {:>6} {:>5} {:>9.2?} {:>9.2?} {:>9.2?}",
+            s.name,
+            s.calls,
+            s.errors,
+            s.slow,
+            s.in_flight,
+            s.latency.p50,
+            s.latency.p99,
+            s.latency.max
+        );
+    }
+}
+
+/// Runs the futures concurrently on this task and collects their outputs in
+/// order (what `futures::future::join_all` does, without the dependency).
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for future in futures {
+        set.push(Box::pin(future));
+    }
+    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in set.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs
+        .into_iter()
+        .map(|o| o.expect("every future finished"))
+        .collect()
+}
