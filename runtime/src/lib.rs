@@ -6,11 +6,16 @@
 
 #![forbid(unsafe_code)]
 
+pub mod breaker;
+mod counters;
+mod error;
 pub mod monitor;
 pub mod naming;
 mod outcome;
 mod registry;
+mod watch;
 
+pub use error::GuardError;
 pub use outcome::{Classify, Outcome};
 
 /// Items used by generated code. Not public API: no stability promise.

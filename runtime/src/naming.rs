@@ -33,6 +33,20 @@ impl OperationName {
         Self::new(module, function)
     }
 
+    /// The explicit `name` if given, else the default name read off `locate`
+    /// (see [`from_locator`](Self::from_locator)).
+    pub fn resolve(
+        name: Option<&str>,
+        module: &str,
+        locate: fn() -> &'static str,
+        fn_name: &str,
+    ) -> Self {
+        match name {
+            Some(name) => Self::explicit(module, name),
+            None => Self::from_locator(module, locate(), fn_name),
+        }
+    }
+
     /// A name given explicitly (`name = "..."`): the function label is the name
     /// itself.
     pub fn explicit(module: &str, name: &str) -> Self {

@@ -58,10 +58,7 @@ impl Callsite {
     #[cold]
     fn register(&self) -> Arc<Timer> {
         let meta = &self.meta;
-        let name = match meta.name {
-            Some(name) => OperationName::explicit(meta.module, name),
-            None => OperationName::from_locator(meta.module, (meta.locate)(), meta.fn_name),
-        };
+        let name = OperationName::resolve(meta.name, meta.module, meta.locate, meta.fn_name);
         Timer::builder(name.name)
             .labels(name.function, name.module)
             .threshold(meta.threshold)

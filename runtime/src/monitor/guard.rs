@@ -3,14 +3,13 @@
 
 use std::fmt::Debug;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll};
 
 use tokio::time::Instant;
 
 use super::Timer;
 use crate::Outcome;
+use crate::watch::Watched;
 
 /// One call being timed, from [`Timer::start`].
 ///
@@ -50,10 +49,7 @@ impl<'a> CallGuard<'a> {
     /// is recorded as `panicked` even when the future is dropped only after
     /// the panic was caught (as tokio does with a task).
     pub fn watch<F: Future>(&self, future: F) -> Watched<'_, F> {
-        Watched {
-            future,
-            panicked: &self.panicked,
-        }
+        Watched::new(future, &self.panicked)
     }
 
     /// Records a returned call: an error when `is_error`.
@@ -95,37 +91,5 @@ impl Drop for CallGuard<'_> {
         };
         self.timer
             .record(outcome, self.started.elapsed(), None, None);
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// A future watched for panics by a [`CallGuard`] (see [`CallGuard::watch`]).
-    pub struct Watched<'a, F> {
-        #[pin]
-        future: F,
-        panicked: &'a AtomicBool,
-    }
-}
-
-impl<F: Future> Future for Watched<'_, F> {
-    type Output = F::Output;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        let _unwinding = OnUnwind(this.panicked);
-        this.future.poll(cx)
-    }
-}
-
-/// Sets the flag if it is dropped while a panic unwinds through `poll`.
-struct OnUnwind<'a>(&'a AtomicBool);
-
-impl Drop for OnUnwind<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.0.store(true, Ordering::Relaxed);
-        }
     }
 }

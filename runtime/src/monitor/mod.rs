@@ -20,9 +20,10 @@ mod slow_log;
 mod snapshot;
 mod timer;
 
+pub use crate::watch::Watched;
 pub use builder::TimerBuilder;
 pub use callsite::{Callsite, CallsiteMeta};
-pub use guard::{CallGuard, Watched};
+pub use guard::CallGuard;
 pub use slow_log::TARGET;
 pub use snapshot::{LatencySummary, TimerSnapshot};
 pub use timer::Timer;

@@ -2,7 +2,6 @@
 
 use std::fmt::Debug;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use tracing::Level;
@@ -11,7 +10,16 @@ use super::facade::FacadeHandles;
 use super::histogram::StripedHistogram;
 use super::slow_log::{self, SlowCall};
 use super::{CallGuard, LatencySummary, TimerBuilder, TimerSnapshot};
+use crate::counters::PerThread;
 use crate::{Classify, Outcome};
+
+// Indices into `Timer::counts`.
+const STARTED: usize = 0;
+const FINISHED: usize = 1;
+const ERRORS: usize = 2;
+const SLOW: usize = 3;
+const CANCELLED: usize = 4;
+const PANICKED: usize = 5;
 
 /// Measures one operation: every call's outcome and latency, calls in flight,
 /// and slow calls.
@@ -35,11 +43,8 @@ pub struct Timer {
     pub(super) module: String,
     pub(super) threshold: Duration,
     pub(super) level: Level,
-    in_flight: AtomicU64,
-    errors: AtomicU64,
-    slow: AtomicU64,
-    cancelled: AtomicU64,
-    panicked: AtomicU64,
+    /// Per-thread counts, so that threads never contend on a counter.
+    counts: PerThread<6>,
     latency: StripedHistogram,
     facade: FacadeHandles,
 }
@@ -57,11 +62,7 @@ impl Timer {
             module: builder.module.clone(),
             threshold: builder.threshold,
             level: builder.level,
-            in_flight: AtomicU64::new(0),
-            errors: AtomicU64::new(0),
-            slow: AtomicU64::new(0),
-            cancelled: AtomicU64::new(0),
-            panicked: AtomicU64::new(0),
+            counts: PerThread::new(),
             latency: StripedHistogram::new(),
             facade: FacadeHandles::register(&builder.function, &builder.module),
         }
@@ -87,7 +88,7 @@ impl Timer {
     /// a panic unwinds.
     #[inline]
     pub fn start(&self) -> CallGuard<'_> {
-        self.in_flight.fetch_add(1, Relaxed);
+        self.counts.add(STARTED, 1);
         self.facade.started();
         CallGuard::new(self)
     }
@@ -117,9 +118,13 @@ impl Timer {
     pub fn snapshot(&self) -> TimerSnapshot {
         let merged = self.latency.merged();
         let latency = LatencySummary::from_histogram(&merged);
-        let errors = self.errors.load(Relaxed);
-        let cancelled = self.cancelled.load(Relaxed);
-        let panicked = self.panicked.load(Relaxed);
+        let errors = self.counts.sum(ERRORS);
+        let cancelled = self.counts.sum(CANCELLED);
+        let panicked = self.counts.sum(PANICKED);
+        // Finishes first: every call counted finished has started by then, so
+        // the difference is never below the truth's lower bound.
+        let finished = self.counts.sum(FINISHED);
+        let in_flight = self.counts.sum(STARTED).saturating_sub(finished);
         TimerSnapshot {
             name: self.name.clone(),
             function: self.function.clone(),
@@ -127,10 +132,10 @@ impl Timer {
             calls: latency.count + cancelled + panicked,
             ok: latency.count.saturating_sub(errors),
             errors,
-            slow: self.slow.load(Relaxed),
+            slow: self.counts.sum(SLOW),
             cancelled,
             panicked,
-            in_flight: self.in_flight.load(Relaxed),
+            in_flight,
             threshold: self.threshold,
             latency,
         }
@@ -150,25 +155,25 @@ impl Timer {
         args: Option<&str>,
         result: Option<&dyn Debug>,
     ) {
-        self.in_flight.fetch_sub(1, Relaxed);
+        self.counts.add(FINISHED, 1);
         self.facade.finished(outcome, elapsed.as_secs_f64());
         match outcome {
             Outcome::Ok => self.latency.record(elapsed),
             Outcome::Error => {
-                self.errors.fetch_add(1, Relaxed);
+                self.counts.add(ERRORS, 1);
                 self.latency.record(elapsed);
             }
             Outcome::Cancelled => {
-                self.cancelled.fetch_add(1, Relaxed);
+                self.counts.add(CANCELLED, 1);
                 return;
             }
             Outcome::Panicked => {
-                self.panicked.fetch_add(1, Relaxed);
+                self.counts.add(PANICKED, 1);
                 return;
             }
         }
         if elapsed > self.threshold {
-            self.slow.fetch_add(1, Relaxed);
+            self.counts.add(SLOW, 1);
             self.log_slow(outcome, elapsed, args, result);
         }
     }

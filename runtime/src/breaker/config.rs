@@ -1,0 +1,188 @@
+//! A breaker's settings, and the builder that checks them.
+
+use std::time::Duration;
+
+use super::Breaker;
+
+/// Everything a breaker is configured with. `const`, so that generated code
+/// keeps it in a `static`; build one from [`BreakerConfig::DEFAULT`] with
+/// struct update syntax, or use [`Breaker::builder`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BreakerConfig {
+    /// Open after this many failures within `window` (≥ 1).
+    pub failure_threshold: u32,
+    /// The rolling window failures are counted in (≥ 10 ms), kept as ten buckets.
+    pub window: Duration,
+    /// Also open when the failure share of calls in `window` reaches this
+    /// (in (0, 1]) once `minimum_calls` calls were made.
+    pub failure_rate: Option<f64>,
+    /// Calls in `window` before `failure_rate` and `slow_call` apply (≥ 1).
+    pub minimum_calls: u32,
+    /// Also open after this many failures in a row (≥ 1).
+    pub consecutive_failures: Option<u32>,
+    /// Also open when this share (in (0, 1]) of calls in `window` is slower
+    /// than this duration, once `minimum_calls` calls were made.
+    pub slow_call: Option<(Duration, f64)>,
+    /// Time open before a probe is let through.
+    pub recovery_timeout: Duration,
+    /// Probes allowed at once while half-open (≥ 1).
+    pub half_open_max_calls: u32,
+    /// Probe successes that close the breaker (≥ 1).
+    pub success_threshold: u32,
+    /// Async calls taking longer are abandoned and count as failures.
+    pub timeout: Option<Duration>,
+}
+
+impl BreakerConfig {
+    /// The defaults: 5 failures in 60 s open it for 30 s; one probe closes it.
+    pub const DEFAULT: Self = Self {
+        failure_threshold: 5,
+        window: Duration::from_secs(60),
+        failure_rate: None,
+        minimum_calls: 20,
+        consecutive_failures: None,
+        slow_call: None,
+        recovery_timeout: Duration::from_secs(30),
+        half_open_max_calls: 1,
+        success_threshold: 1,
+        timeout: None,
+    };
+
+    /// Whether successes must be counted in the window (a clock read per
+    /// call); only rate-based triggers need it.
+    pub(crate) fn counts_calls(&self) -> bool {
+        self.failure_rate.is_some() || self.slow_call.is_some()
+    }
+
+    /// What is wrong with these settings, if anything.
+    pub fn validate(&self) -> Result<(), String> {
+        let rate_ok = |r: f64| r > 0.0 && r <= 1.0;
+        if self.failure_threshold == 0 {
+            return Err("failure_threshold must be at least 1".into());
+        }
+        if self.window < Duration::from_millis(10) {
+            return Err("window must be at least 10ms".into());
+        }
+        if self.failure_rate.is_some_and(|r| !rate_ok(r)) {
+            return Err("failure_rate must be in (0, 1]".into());
+        }
+        if self.minimum_calls == 0 {
+            return Err("minimum_calls must be at least 1".into());
+        }
+        if self.consecutive_failures == Some(0) {
+            return Err("consecutive_failures must be at least 1".into());
+        }
+        if let Some((duration, rate)) = self.slow_call
+            && (duration.is_zero() || !rate_ok(rate))
+        {
+            return Err("slow calls need a duration above zero and a rate in (0, 1]".into());
+        }
+        if self.half_open_max_calls == 0 || self.success_threshold == 0 {
+            return Err("half_open_max_calls and success_threshold must be at least 1".into());
+        }
+        if self.timeout.is_some_and(|t| t.is_zero()) {
+            return Err("timeout must be longer than zero".into());
+        }
+        Ok(())
+    }
+}
+
+impl Default for BreakerConfig {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Builds (or finds) a [`Breaker`]; from [`Breaker::builder`].
+///
+/// The first registration of a name wins: building a name that exists returns
+/// the registered breaker, and if the settings differ a `warn` event says so.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct BreakerBuilder {
+    pub(super) name: String,
+    pub(super) config: BreakerConfig,
+}
+
+impl BreakerBuilder {
+    pub(super) fn new(name: String) -> Self {
+        Self {
+            name,
+            config: BreakerConfig::DEFAULT,
+        }
+    }
+
+    /// Starts from these settings.
+    pub fn config(mut self, config: BreakerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Open after this many failures within the window (default 5).
+    pub fn failure_threshold(mut self, failures: u32) -> Self {
+        self.config.failure_threshold = failures;
+        self
+    }
+
+    /// The rolling window (default 60 s).
+    pub fn window(mut self, window: Duration) -> Self {
+        self.config.window = window;
+        self
+    }
+
+    /// Also open at this failure share, once `minimum_calls` were made.
+    pub fn failure_rate(mut self, rate: f64, minimum_calls: u32) -> Self {
+        self.config.failure_rate = Some(rate);
+        self.config.minimum_calls = minimum_calls;
+        self
+    }
+
+    /// Also open after this many failures in a row.
+    pub fn consecutive_failures(mut self, failures: u32) -> Self {
+        self.config.consecutive_failures = Some(failures);
+        self
+    }
+
+    /// Also open when `rate` of the calls in the window take longer than `duration`.
+    pub fn slow_calls(mut self, duration: Duration, rate: f64) -> Self {
+        self.config.slow_call = Some((duration, rate));
+        self
+    }
+
+    /// Time open before a probe is let through (default 30 s).
+    pub fn recovery_timeout(mut self, timeout: Duration) -> Self {
+        self.config.recovery_timeout = timeout;
+        self
+    }
+
+    /// Probes at once while half-open (default 1).
+    pub fn half_open_max_calls(mut self, calls: u32) -> Self {
+        self.config.half_open_max_calls = calls;
+        self
+    }
+
+    /// Probe successes that close it (default 1).
+    pub fn success_threshold(mut self, successes: u32) -> Self {
+        self.config.success_threshold = successes;
+        self
+    }
+
+    /// Abandon async calls after this long, counting a failure.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = Some(timeout);
+        self
+    }
+
+    /// Registers the breaker, or returns the one registered under this name.
+    ///
+    /// # Panics
+    ///
+    /// When the settings are invalid (see [`BreakerConfig::validate`]); the
+    /// attribute checks the same rules at compile time.
+    pub fn build(self) -> Breaker {
+        if let Err(problem) = self.config.validate() {
+            panic!("invalid settings for breaker `{}`: {problem}", self.name);
+        }
+        Breaker::register(self.name, self.config)
+    }
+}

@@ -1,0 +1,66 @@
+//! Circuit breakers: the runtime of `#[circuit_breaker]`, usable on its own.
+//!
+//! A [`Breaker`] counts failures in a rolling window of ten buckets and opens
+//! when a trigger fires (`failure_threshold` failures in the window, or a
+//! failure rate, consecutive failures or slow-call rate if configured). Open,
+//! it rejects calls with [`GuardError::CircuitOpen`](crate::GuardError) until
+//! `recovery_timeout` has passed; the next call moves it to half-open, where
+//! up to `half_open_max_calls` probes run; `success_threshold` probe
+//! successes close it and any probe failure reopens it.
+//!
+//! The closed-state path takes no lock, reads no clock and writes no shared
+//! counter in the default configuration: a success is one atomic load of the
+//! state and a per-thread count. Failures, transitions and rate-based
+//! triggers (which count every call in the window) read tokio's clock, so
+//! tests drive them with `tokio::time::pause()` and `advance()`.
+//!
+//! Every transition is a `tracing` event (target `opguard::breaker`; `warn`
+//! when it opens, `info` otherwise) and a [`BreakerEvent`] for subscribers of
+//! [`events()`].
+
+mod breaker;
+mod callsite;
+mod config;
+mod events;
+mod permit;
+mod retry;
+mod snapshot;
+mod state;
+mod window;
+
+pub use breaker::Breaker;
+pub use callsite::{Callsite, CallsiteMeta};
+pub use config::{BreakerBuilder, BreakerConfig};
+pub use events::{BreakerEvent, TARGET, events};
+pub use permit::{CallPolicy, Permit};
+pub use retry::{Backoff, RetryPolicy};
+pub use snapshot::{BreakerSnapshot, FailureRecord};
+pub use state::BreakerState;
+
+use crate::registry::Registry;
+
+fn registry() -> &'static Registry<breaker::Inner> {
+    static BREAKERS: Registry<breaker::Inner> = Registry::new();
+    &BREAKERS
+}
+
+/// The breaker registered under `name`.
+///
+/// ```
+/// use opguard_runtime::breaker::{self, Breaker};
+/// Breaker::builder("docs.get").build();
+/// assert_eq!(breaker::get("docs.get").unwrap().name(), "docs.get");
+/// assert!(breaker::get("docs.unknown").is_none());
+/// ```
+pub fn get(name: &str) -> Option<Breaker> {
+    registry().get(name).map(Breaker)
+}
+
+/// Snapshots of every registered breaker, sorted by name.
+pub fn all() -> Vec<BreakerSnapshot> {
+    registry()
+        .all()
+        .into_iter()
+        .map(|inner| Breaker(inner).snapshot())
+        .collect()
+}

@@ -1,0 +1,186 @@
+//! The right to make one call, and running the call under it.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::breaker::Inner;
+use crate::GuardError;
+use crate::watch::Watched;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PermitKind {
+    Closed,
+    Probe,
+    Disabled,
+}
+
+/// How a call's errors are judged.
+pub struct CallPolicy<'a, E> {
+    is_failure: &'a (dyn Fn(&E) -> bool + Send + Sync),
+    describe: &'a (dyn Fn(&E) -> String + Send + Sync),
+}
+
+impl<'a, E> CallPolicy<'a, E> {
+    /// `is_failure` tells which errors count as failures (the others count as
+    /// successes); `describe` gives a failure's text for `last_failures`.
+    pub fn new(
+        is_failure: &'a (dyn Fn(&E) -> bool + Send + Sync),
+        describe: &'a (dyn Fn(&E) -> String + Send + Sync),
+    ) -> Self {
+        Self {
+            is_failure,
+            describe,
+        }
+    }
+}
+
+/// Permission to make one call, from [`Breaker::acquire`](super::Breaker::acquire).
+///
+/// Finish it with [`success`](Self::success) / [`failure`](Self::failure),
+/// or let [`run`](Self::run) do it. Dropped unfinished, it records a failure
+/// if a panic is unwinding (or went through the future it ran), and otherwise
+/// nothing: a cancelled call is neither success nor failure, and a half-open
+/// probe frees its slot.
+#[must_use = "a permit dropped at once counts as a cancelled call"]
+pub struct Permit<'a> {
+    breaker: &'a Inner,
+    generation: u64,
+    kind: PermitKind,
+    started: Option<u64>,
+    panicked: AtomicBool,
+    finished: bool,
+}
+
+impl<'a> Permit<'a> {
+    pub(super) fn new(breaker: &'a Inner, generation: u64, kind: PermitKind) -> Self {
+        Self {
+            breaker,
+            generation,
+            kind,
+            started: breaker.tracks_slow().then(|| breaker.now()),
+            panicked: AtomicBool::new(false),
+            finished: false,
+        }
+    }
+
+    /// Whether this call is a half-open probe.
+    pub fn is_probe(&self) -> bool {
+        self.kind == PermitKind::Probe
+    }
+
+    /// Records a success.
+    pub fn success(mut self) {
+        self.finished = true;
+        self.breaker
+            .on_success(self.generation, self.kind, self.started);
+    }
+
+    /// Records a failure with its text.
+    pub fn failure(mut self, error: impl std::fmt::Display) {
+        self.finished = true;
+        self.breaker.on_failure(
+            self.generation,
+            self.kind,
+            self.started,
+            error.to_string(),
+            false,
+        );
+    }
+
+    /// Runs the call and records its outcome: `Ok` and errors `policy` does
+    /// not count are successes; counted errors, a timeout (the breaker's
+    /// `timeout`; the future is dropped and `E::from(GuardError::Timeout)`
+    /// returned) and a panic are failures.
+    pub async fn run<T, E, F>(self, policy: &CallPolicy<'_, E>, future: F) -> Result<T, E>
+    where
+        F: Future<Output = Result<T, E>>,
+        E: From<GuardError>,
+    {
+        self.run_judged(policy, future).await.0
+    }
+
+    /// [`run`](Self::run), also telling whether the call counted as a failure.
+    pub(super) async fn run_judged<T, E, F>(
+        mut self,
+        policy: &CallPolicy<'_, E>,
+        future: F,
+    ) -> (Result<T, E>, bool)
+    where
+        F: Future<Output = Result<T, E>>,
+        E: From<GuardError>,
+    {
+        let watched = Watched::new(future, &self.panicked);
+        let result = match self.breaker.config.timeout {
+            None => watched.await,
+            Some(after) => match tokio::time::timeout(after, watched).await {
+                Ok(result) => result,
+                Err(_) => {
+                    self.finished = true;
+                    let text = format!("timed out after {after:?}");
+                    self.breaker
+                        .on_failure(self.generation, self.kind, self.started, text, true);
+                    let name = Arc::clone(&self.breaker.name);
+                    return (Err(E::from(GuardError::Timeout { name, after })), true);
+                }
+            },
+        };
+        let failed = self.judge(policy, &result);
+        (result, failed)
+    }
+
+    /// [`run`](Self::run) for a synchronous call (no timeout).
+    pub fn run_sync<T, E>(
+        self,
+        policy: &CallPolicy<'_, E>,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.run_sync_judged(policy, f).0
+    }
+
+    pub(super) fn run_sync_judged<T, E>(
+        mut self,
+        policy: &CallPolicy<'_, E>,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> (Result<T, E>, bool) {
+        let result = f();
+        let failed = self.judge(policy, &result);
+        (result, failed)
+    }
+
+    fn judge<T, E>(&mut self, policy: &CallPolicy<'_, E>, result: &Result<T, E>) -> bool {
+        self.finished = true;
+        match result {
+            Err(error) if (policy.is_failure)(error) => {
+                let text = (policy.describe)(error);
+                self.breaker
+                    .on_failure(self.generation, self.kind, self.started, text, false);
+                true
+            }
+            _ => {
+                self.breaker
+                    .on_success(self.generation, self.kind, self.started);
+                false
+            }
+        }
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        if self.panicked.load(Ordering::Relaxed) || std::thread::panicking() {
+            self.breaker.on_failure(
+                self.generation,
+                self.kind,
+                self.started,
+                "panicked".into(),
+                false,
+            );
+        } else {
+            self.breaker.on_cancel(self.generation, self.kind);
+        }
+    }
+}

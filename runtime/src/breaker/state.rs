@@ -1,0 +1,91 @@
+//! Breaker states, and the atomic word that holds the state with its
+//! generation (incremented at every transition).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+
+/// Where a breaker stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    /// Calls run; failures are counted.
+    Closed,
+    /// Calls are rejected until `recovery_timeout` has passed.
+    Open,
+    /// A limited number of probe calls run; their results close or reopen it.
+    HalfOpen,
+    /// Rejecting every call until [`Breaker::force_close`](super::Breaker::force_close)
+    /// or [`reset`](super::Breaker::reset).
+    ForcedOpen,
+    /// Letting every call through and never opening, until `force_close` or `reset`.
+    Disabled,
+}
+
+impl BreakerState {
+    /// The lower-case name used in events, logs and exports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+            BreakerState::ForcedOpen => "forced_open",
+            BreakerState::Disabled => "disabled",
+        }
+    }
+
+    /// Every state, in a fixed order (for exports: one gauge per state).
+    pub const ALL: [BreakerState; 5] = [
+        BreakerState::Closed,
+        BreakerState::Open,
+        BreakerState::HalfOpen,
+        BreakerState::ForcedOpen,
+        BreakerState::Disabled,
+    ];
+
+    const fn code(self) -> u64 {
+        match self {
+            BreakerState::Closed => 0,
+            BreakerState::Open => 1,
+            BreakerState::HalfOpen => 2,
+            BreakerState::ForcedOpen => 3,
+            BreakerState::Disabled => 4,
+        }
+    }
+
+    const fn from_code(code: u64) -> Self {
+        match code {
+            1 => BreakerState::Open,
+            2 => BreakerState::HalfOpen,
+            3 => BreakerState::ForcedOpen,
+            4 => BreakerState::Disabled,
+            _ => BreakerState::Closed,
+        }
+    }
+}
+
+impl std::fmt::Display for BreakerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// State and generation in one atomic word: `generation << 3 | state`.
+pub(crate) struct StateWord(AtomicU64);
+
+impl StateWord {
+    pub(crate) const fn new() -> Self {
+        Self(AtomicU64::new(0))
+    }
+
+    #[inline]
+    pub(crate) fn load(&self) -> (BreakerState, u64) {
+        let word = self.0.load(Ordering::Acquire);
+        (BreakerState::from_code(word & 0b111), word >> 3)
+    }
+
+    pub(crate) fn store(&self, state: BreakerState, generation: u64) {
+        self.0
+            .store(generation << 3 | state.code(), Ordering::Release);
+    }
+}
