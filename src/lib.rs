@@ -163,8 +163,8 @@
 
 #![forbid(unsafe_code)]
 
-pub use opguard_macros::monitor_performance;
-pub use opguard_runtime::{Classify, Outcome, monitor};
+pub use opguard_macros::{circuit_breaker, monitor_performance};
+pub use opguard_runtime::{Classify, GuardError, Outcome, breaker, monitor};
 
 #[doc(hidden)]
 pub mod __private {

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod breaker;
 mod diag;
 mod driver;
 #[cfg(test)]
@@ -16,6 +17,20 @@ mod monitor;
 mod signature;
 
 use proc_macro::TokenStream;
+
+/// Fails fast while a dependency is down: a circuit breaker around a function
+/// returning `Result<T, E>` with `E: From<opguard::GuardError>`, with
+/// optional timeout, retries and fallback. The `opguard` crate documents each
+/// option with an example.
+#[proc_macro_attribute]
+pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
+    let attribute = driver::Attribute {
+        name: breaker::args::ATTRIBUTE,
+        parse: breaker::args::BreakerArgs::parse,
+        expand: breaker::expand::expand,
+    };
+    driver::run(&attribute, args.into(), item.into()).into()
+}
 
 /// Records latency, outcome counts and slow calls of a function.
 ///

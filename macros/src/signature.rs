@@ -46,6 +46,21 @@ pub(crate) struct Function {
     pub(crate) output_span: Span,
     /// The identifiers the (non-receiver) arguments bind.
     pub(crate) args: Vec<Ident>,
+    /// Those of [`args`](Self::args) bound with `mut`.
+    pub(crate) mutable: Vec<Ident>,
+    /// One name per argument, when every argument is a plain name (so the
+    /// call can be repeated with the same arguments, as `fallback` does).
+    pub(crate) plain_args: Option<Vec<Ident>>,
+    /// The receiver, if a method.
+    pub(crate) receiver: Option<Receiver>,
+}
+
+/// How a method takes `self`.
+pub(crate) struct Receiver {
+    /// `&self` (copyable, so a body may run more than once).
+    pub(crate) shared: bool,
+    /// The receiver's tokens, for errors.
+    pub(crate) tokens: TokenStream,
 }
 
 impl Function {
@@ -99,9 +114,30 @@ impl Function {
         };
         let output = output.filter(|ty| !has_impl_trait(ty));
         let mut args = Vec::new();
+        let mut mutable = Vec::new();
+        let mut plain_args = Some(Vec::new());
+        let mut receiver = None;
         for input in &sig.inputs {
-            if let FnArg::Typed(typed) = input {
-                bindings(&typed.pat, &mut args);
+            match input {
+                FnArg::Typed(typed) => {
+                    bindings(&typed.pat, &mut args, &mut mutable);
+                    match (&*typed.pat, &mut plain_args) {
+                        (Pat::Ident(p), Some(plain))
+                            if p.subpat.is_none() && p.by_ref.is_none() =>
+                        {
+                            plain.push(p.ident.clone())
+                        }
+                        _ => plain_args = None,
+                    }
+                }
+                FnArg::Receiver(r) => {
+                    receiver = Some(Receiver {
+                        shared: r.reference.is_some()
+                            && r.mutability.is_none()
+                            && r.colon_token.is_none(),
+                        tokens: r.to_token_stream(),
+                    });
+                }
             }
         }
         Some(Self {
@@ -110,7 +146,15 @@ impl Function {
             output,
             output_span,
             args,
+            mutable,
+            plain_args,
+            receiver,
         })
+    }
+
+    /// Whether the work is a future.
+    pub(crate) fn is_async(&self) -> bool {
+        self.kind != BodyKind::Sync
     }
 
     /// `: Type` for the `let` that holds the returned value, or nothing.
@@ -262,22 +306,25 @@ fn has_impl_trait(ty: &Type) -> bool {
     find.0
 }
 
-/// The identifiers a pattern binds, in order.
-fn bindings(pat: &Pat, out: &mut Vec<Ident>) {
+/// The identifiers a pattern binds, in order, and those bound `mut`.
+fn bindings(pat: &Pat, out: &mut Vec<Ident>, mutable: &mut Vec<Ident>) {
     match pat {
         Pat::Ident(p) => {
             out.push(p.ident.clone());
+            if p.mutability.is_some() {
+                mutable.push(p.ident.clone());
+            }
             if let Some((_, sub)) = &p.subpat {
-                bindings(sub, out);
+                bindings(sub, out, mutable);
             }
         }
-        Pat::Tuple(t) => t.elems.iter().for_each(|p| bindings(p, out)),
-        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| bindings(p, out)),
-        Pat::Struct(s) => s.fields.iter().for_each(|f| bindings(&f.pat, out)),
-        Pat::Slice(s) => s.elems.iter().for_each(|p| bindings(p, out)),
-        Pat::Reference(r) => bindings(&r.pat, out),
-        Pat::Type(t) => bindings(&t.pat, out),
-        Pat::Paren(p) => bindings(&p.pat, out),
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| bindings(p, out, mutable)),
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| bindings(p, out, mutable)),
+        Pat::Struct(s) => s.fields.iter().for_each(|f| bindings(&f.pat, out, mutable)),
+        Pat::Slice(s) => s.elems.iter().for_each(|p| bindings(p, out, mutable)),
+        Pat::Reference(r) => bindings(&r.pat, out, mutable),
+        Pat::Type(t) => bindings(&t.pat, out, mutable),
+        Pat::Paren(p) => bindings(&p.pat, out, mutable),
         _ => {}
     }
 }

@@ -1,0 +1,206 @@
+//! The code `#[circuit_breaker]` wraps around a function's work: a permit
+//! from a per-callsite `static` breaker, the call run under it (retried if
+//! asked), and on rejection the fallback or `Err(GuardError.into())`.
+
+use std::time::Duration;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
+
+use super::args::BreakerArgs;
+use crate::signature::{Function, Inner};
+
+fn duration(d: Duration) -> TokenStream {
+    let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+    quote!(::core::time::Duration::from_nanos(#nanos))
+}
+
+fn some<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// A block expression that runs `inner` through the breaker.
+pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> TokenStream {
+    let breaker = Ident::new("__opguard_breaker", Span::mixed_site());
+    let policy = Ident::new("__opguard_policy", Span::mixed_site());
+    let permit = Ident::new("__opguard_permit", Span::mixed_site());
+    let rejected = Ident::new("__opguard_rejected", Span::mixed_site());
+    let error = Ident::new("__opguard_error", Span::mixed_site());
+    let is_failure = Ident::new("__opguard_is_failure", Span::mixed_site());
+    let describe = Ident::new("__opguard_describe", Span::mixed_site());
+
+    // The return type is checked (and its error type named) at the user's
+    // return type, so mistakes are reported there.
+    let at_output = Span::mixed_site().located_at(function.output_span);
+    let output = function
+        .output
+        .as_ref()
+        .map_or_else(|| quote!(_), |ty| quote!(#ty));
+    let check =
+        quote_spanned!(at_output=> ::opguard::__private::breaker::check_output::<#output>(););
+    let err_ty =
+        quote_spanned!(at_output=> <#output as ::opguard::__private::breaker::GuardedOutput>::Err);
+
+    let config = config(args);
+    let name = some(args.name.as_ref());
+    let fn_name = function.item.sig.ident.to_string();
+    let lookup = quote! {
+        let #breaker = {
+            fn __opguard_here() -> &'static str {
+                ::core::any::type_name_of_val(&__opguard_here)
+            }
+            static __OPGUARD_BREAKER: ::opguard::__private::breaker::Callsite =
+                ::opguard::__private::breaker::Callsite::new(::opguard::__private::breaker::CallsiteMeta {
+                    name: #name,
+                    module: ::core::module_path!(),
+                    fn_name: #fn_name,
+                    locate: __opguard_here,
+                    config: #config,
+                });
+            __OPGUARD_BREAKER.breaker()
+        };
+    };
+
+    let judge = match (&args.expected_errors, &args.failure_if) {
+        (Some(patterns), _) => quote!(|#error| ::core::matches!(#error, #(#patterns)|*)),
+        (None, Some(predicate)) => quote!(#predicate),
+        (None, None) => quote!(|_| true),
+    };
+    let policy_def = quote! {
+        let #is_failure = ::opguard::__private::breaker::judge::<#err_ty, _>(#judge);
+        let #describe = ::opguard::__private::breaker::describer::<#err_ty, _>(|#error| {
+            use ::opguard::__private::breaker::{DescribeAny as _, DescribeDebug as _, DescribeDisplay as _};
+            (&&&::opguard::__private::breaker::Describe(#error)).__opguard_describe()
+        });
+        let #policy = ::opguard::__private::breaker::CallPolicy::new(&#is_failure, &#describe);
+    };
+
+    let on_reject = match &args.fallback {
+        Some(path) => {
+            let receiver = function.receiver.as_ref().map(|_| quote!(self,));
+            let plain = function.plain_args.clone().unwrap_or_default();
+            let call = quote_spanned!(path_span(path)=> #path(#receiver #(#plain),*));
+            if function.is_async() {
+                quote!(#call.await)
+            } else {
+                call
+            }
+        }
+        None => quote!(::core::result::Result::Err(::core::convert::From::from(#rejected))),
+    };
+
+    let run = if args.retries == 0 {
+        let call = match inner {
+            Inner::Value(value) => quote!(#permit.run_sync(&#policy, move || #value)),
+            Inner::Future(future) => quote!(#permit.run(&#policy, #future).await),
+        };
+        quote! {
+            match #breaker.acquire() {
+                ::core::result::Result::Ok(#permit) => #call,
+                ::core::result::Result::Err(#rejected) => #on_reject,
+            }
+        }
+    } else {
+        let retry = retry_policy(args);
+        // Each attempt gets its own clone of every argument; `&mut` uses of
+        // the originals keep `mut` arguments from warning as unneeded.
+        let clones = function.args.iter().map(|arg| {
+            let binding = if function.mutable.contains(arg) {
+                quote!(mut #arg)
+            } else {
+                quote!(#arg)
+            };
+            quote_spanned!(arg.span()=> let #binding = ::opguard::__private::breaker::reuse(&#arg);)
+        });
+        let touch = function
+            .mutable
+            .iter()
+            .map(|arg| quote!(let _ = &mut #arg;));
+        let call = match inner {
+            Inner::Value(value) => quote! {
+                #breaker.call_sync_with_retries(&#policy, &#retry, || { #(#clones)* #value })
+            },
+            Inner::Future(future) => quote! {
+                #breaker.call_with_retries(&#policy, &#retry, || { #(#clones)* #future }).await
+            },
+        };
+        quote! {
+            #(#touch)*
+            match #call {
+                ::core::result::Result::Ok(__opguard_result) => __opguard_result,
+                ::core::result::Result::Err(#rejected) => #on_reject,
+            }
+        }
+    };
+
+    quote! {{
+        #check
+        #lookup
+        #policy_def
+        #run
+    }}
+}
+
+fn path_span(path: &syn::ExprPath) -> Span {
+    syn::spanned::Spanned::span(path)
+}
+
+fn config(args: &BreakerArgs) -> TokenStream {
+    let to_u32 = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    let failure_threshold = to_u32(args.failure_threshold);
+    let window = duration(args.window);
+    let failure_rate = some(args.failure_rate);
+    let minimum_calls = to_u32(args.minimum_calls);
+    let consecutive = some(args.consecutive_failures.map(to_u32));
+    let slow_call = match (args.slow_call_duration, args.slow_call_rate) {
+        (Some(d), Some(rate)) => {
+            let d = duration(d);
+            quote!(::core::option::Option::Some((#d, #rate)))
+        }
+        _ => quote!(::core::option::Option::None),
+    };
+    let recovery = duration(args.recovery_timeout);
+    let half_open = to_u32(args.half_open_max_calls);
+    let success = to_u32(args.success_threshold);
+    let timeout = some(args.timeout.map(duration));
+    quote! {
+        ::opguard::__private::breaker::BreakerConfig {
+            failure_threshold: #failure_threshold,
+            window: #window,
+            failure_rate: #failure_rate,
+            minimum_calls: #minimum_calls,
+            consecutive_failures: #consecutive,
+            slow_call: #slow_call,
+            recovery_timeout: #recovery,
+            half_open_max_calls: #half_open,
+            success_threshold: #success,
+            timeout: #timeout,
+        }
+    }
+}
+
+fn retry_policy(args: &BreakerArgs) -> TokenStream {
+    let retries = u32::try_from(args.retries).unwrap_or(u32::MAX);
+    let backoff = format_ident!(
+        "{}",
+        match args.backoff {
+            "fixed" => "Fixed",
+            "linear" => "Linear",
+            _ => "Exponential",
+        }
+    );
+    let delay = duration(args.retry_delay);
+    let max = duration(args.max_retry_delay);
+    quote! {
+        ::opguard::__private::breaker::RetryPolicy {
+            retries: #retries,
+            backoff: ::opguard::__private::breaker::Backoff::#backoff,
+            retry_delay: #delay,
+            max_retry_delay: #max,
+        }
+    }
+}

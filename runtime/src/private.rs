@@ -1,0 +1,174 @@
+//! Items used by generated code. Not public API: no stability promise.
+
+pub use tracing::Level;
+
+/// Runs the function body once. Passing the body as an `FnOnce` makes it
+/// infer as one, so it may return borrows of `&mut` arguments.
+#[inline(always)]
+pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
+    body()
+}
+
+/// Wraps a reference to a return value; `ErrProbe(&v).is_err_value()`
+/// tells an `Err` from anything else by autoref specialisation, whatever
+/// alias names the `Result` type.
+pub struct ErrProbe<'a, T: ?Sized>(pub &'a T);
+
+/// Chosen for `Result` values.
+pub trait ResultProbe {
+    /// `true` for an `Err`.
+    fn __opguard_is_err(&self) -> bool;
+}
+
+impl<T, E> ResultProbe for ErrProbe<'_, ::core::result::Result<T, E>> {
+    #[inline(always)]
+    fn __opguard_is_err(&self) -> bool {
+        self.0.is_err()
+    }
+}
+
+/// Chosen for every other value.
+pub trait OtherProbe {
+    /// Always `false`.
+    #[inline(always)]
+    fn __opguard_is_err(&self) -> bool {
+        false
+    }
+}
+
+impl<T: ?Sized> OtherProbe for &ErrProbe<'_, T> {}
+
+/// A value `include_args` / `include_result` put in a log.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be logged: it does not implement `Debug`",
+    label = "`include_args` and `include_result` log this with `Debug`",
+    note = "derive or implement `Debug` for `{Self}`, or drop the option that logs it"
+)]
+pub trait Loggable {
+    /// The value as `dyn Debug`.
+    fn __opguard_debug(&self) -> &dyn ::core::fmt::Debug;
+}
+
+impl<T: ::core::fmt::Debug> Loggable for T {
+    #[inline(always)]
+    fn __opguard_debug(&self) -> &dyn ::core::fmt::Debug {
+        self
+    }
+}
+
+/// Formats a value for a log; spanned at the value so that a missing
+/// `Debug` is reported there.
+#[inline(always)]
+pub fn debug<T: Loggable>(value: &T) -> &dyn ::core::fmt::Debug {
+    value.__opguard_debug()
+}
+
+/// The breaker's part of generated code.
+pub mod breaker {
+    pub use crate::GuardError;
+    pub use crate::breaker::{
+        Backoff, BreakerConfig, CallPolicy, Callsite, CallsiteMeta, RetryPolicy,
+    };
+
+    /// A function's return type under `#[circuit_breaker]`: a `Result`.
+    #[diagnostic::on_unimplemented(
+        message = "`#[circuit_breaker]` needs a function returning `Result<T, E>`, not `{Self}`",
+        label = "a rejected or timed-out call must be able to return `Err`",
+        note = "return `Result<T, E>` with `impl From<opguard::GuardError> for E` (`anyhow::Error` and `Box<dyn Error + Send + Sync>` qualify)"
+    )]
+    pub trait GuardedOutput {
+        /// The error type.
+        type Err;
+    }
+
+    impl<T, E> GuardedOutput for ::core::result::Result<T, E> {
+        type Err = E;
+    }
+
+    /// An error type that can carry a `GuardError`.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot carry an `opguard::GuardError`",
+        label = "`#[circuit_breaker]` returns `Err(GuardError.into())` when it rejects or times out a call",
+        note = "add `impl From<opguard::GuardError> for {Self}` (`anyhow::Error` and `Box<dyn Error + Send + Sync>` already have it)"
+    )]
+    pub trait FromGuardError {}
+
+    impl<E: ::core::convert::From<GuardError>> FromGuardError for E {}
+
+    /// Checks the return type, at the return type.
+    #[inline(always)]
+    pub fn check_output<R>()
+    where
+        R: GuardedOutput,
+        R::Err: FromGuardError,
+    {
+    }
+
+    /// Types a failure predicate as `Fn(&E) -> bool`, so that a closure's
+    /// parameter is inferred and a wrong signature is reported at it.
+    #[inline(always)]
+    pub fn judge<E, F: Fn(&E) -> bool + Send + Sync>(predicate: F) -> F {
+        predicate
+    }
+
+    /// Types the error-describing closure as `Fn(&E) -> String`.
+    #[inline(always)]
+    pub fn describer<E, F: Fn(&E) -> ::std::string::String + Send + Sync>(describe: F) -> F {
+        describe
+    }
+
+    /// An argument a retried call passes again.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be passed to a retried call again: it is not `Clone`",
+        label = "`retries` re-runs the body with a clone of this argument",
+        note = "take the argument by reference, make its type `Clone`, or remove `retries`"
+    )]
+    pub trait Reusable: ::core::clone::Clone {}
+
+    impl<T: ::core::clone::Clone> Reusable for T {}
+
+    /// A clone of an argument for the next attempt.
+    #[inline(always)]
+    pub fn reuse<T: Reusable>(value: &T) -> T {
+        value.clone()
+    }
+
+    /// An error to describe for `last_failures`: `Display`, else `Debug`, else its type.
+    pub struct Describe<'a, T: ?Sized>(pub &'a T);
+
+    /// Chosen for `Display` errors.
+    pub trait DescribeDisplay {
+        /// The error's text.
+        fn __opguard_describe(&self) -> ::std::string::String;
+    }
+
+    impl<T: ::core::fmt::Display + ?Sized> DescribeDisplay for &&Describe<'_, T> {
+        fn __opguard_describe(&self) -> ::std::string::String {
+            ::std::string::ToString::to_string(self.0)
+        }
+    }
+
+    /// Chosen for `Debug` errors.
+    pub trait DescribeDebug {
+        /// The error's text.
+        fn __opguard_describe(&self) -> ::std::string::String;
+    }
+
+    impl<T: ::core::fmt::Debug + ?Sized> DescribeDebug for &Describe<'_, T> {
+        fn __opguard_describe(&self) -> ::std::string::String {
+            ::std::format!("{:?}", self.0)
+        }
+    }
+
+    /// Chosen for every other error.
+    pub trait DescribeAny {
+        /// The error's type.
+        fn __opguard_describe(&self) -> ::std::string::String;
+    }
+
+    impl<T: ?Sized> DescribeAny for Describe<'_, T> {
+        fn __opguard_describe(&self) -> ::std::string::String {
+            ::std::format!("an error of type `{}`", ::core::any::type_name::<T>())
+        }
+    }
+}
