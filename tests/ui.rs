@@ -6,5 +6,6 @@
 fn ui() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("tests/ui/monitor/*.rs");
+    cases.compile_fail("tests/ui/breaker/*.rs");
     cases.pass("tests/ui/pass/*.rs");
 }

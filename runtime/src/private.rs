@@ -91,17 +91,24 @@ pub mod breaker {
         label = "`#[circuit_breaker]` returns `Err(GuardError.into())` when it rejects or times out a call",
         note = "add `impl From<opguard::GuardError> for {Self}` (`anyhow::Error` and `Box<dyn Error + Send + Sync>` already have it)"
     )]
-    pub trait FromGuardError {}
+    pub trait FromGuardError {
+        /// `From::from`.
+        fn __opguard_from(error: GuardError) -> Self;
+    }
 
-    impl<E: ::core::convert::From<GuardError>> FromGuardError for E {}
+    impl<E: ::core::convert::From<GuardError>> FromGuardError for E {
+        #[inline(always)]
+        fn __opguard_from(error: GuardError) -> Self {
+            E::from(error)
+        }
+    }
 
-    /// Checks the return type, at the return type.
+    /// The conversion of a guard error into the function's error type: the one
+    /// place generated code needs `E: From<GuardError>`, checked at the
+    /// return type.
     #[inline(always)]
-    pub fn check_output<R>()
-    where
-        R: GuardedOutput,
-        R::Err: FromGuardError,
-    {
+    pub fn converter<E: FromGuardError>() -> fn(GuardError) -> E {
+        E::__opguard_from
     }
 
     /// Types a failure predicate as `Fn(&E) -> bool`, so that a closure's

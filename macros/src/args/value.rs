@@ -198,12 +198,12 @@ pub(crate) fn integer(arg: &RawArg, min: u64, max: u64, errors: &mut Errors) -> 
     match literal(arg) {
         Some(Lit::Int(int)) => match int.base10_parse::<u64>() {
             Ok(value) if (min..=max).contains(&value) => Some(value),
-            Ok(_) if max == u64::MAX => {
+            Ok(value) if value < min => {
                 errors.at(int, format!("`{key}` must be at least {min}"));
                 None
             }
             _ => {
-                errors.at(int, format!("`{key}` must be between {min} and {max}"));
+                errors.at(int, format!("`{key}` must be at most {max}"));
                 None
             }
         },
@@ -396,7 +396,7 @@ mod tests {
             5
         );
         assert!(message(|a, e| integer(a, 1, u64::MAX, e), quote!(n = 0)).contains("at least 1"));
-        assert!(message(|a, e| integer(a, 1, 10, e), quote!(n = 11)).contains("between 1 and 10"));
+        assert!(message(|a, e| integer(a, 1, 10, e), quote!(n = 11)).contains("at most 10"));
         assert!(message(|a, e| integer(a, 1, 10, e), quote!(n = "5")).contains("not a string"));
         assert_eq!(
             rate(&one(quote!(r = 0.5)), 0.0, true, 1.0, &mut errors).unwrap(),

@@ -40,6 +40,26 @@ pub(crate) const BACKOFFS: &[&str] = &["fixed", "linear", "exponential"];
 /// Probe counts share an atomic word with 12 bits each.
 const MAX_PROBES: u64 = 4095;
 
+/// False for types that are certainly not a `Result` (aliases of one are
+/// left to the type checker, which reports at the return type too).
+fn may_be_result(ty: &syn::Type) -> bool {
+    const NOT_RESULTS: &[&str] = &[
+        "Option", "Vec", "String", "Box", "Arc", "Rc", "HashMap", "BTreeMap", "HashSet",
+        "BTreeSet", "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16",
+        "i32", "i64", "i128", "isize", "f32", "f64",
+    ];
+    match ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_none_or(|last| !NOT_RESULTS.iter().any(|name| last.ident == name)),
+        syn::Type::Paren(inner) => may_be_result(&inner.elem),
+        syn::Type::Group(inner) => may_be_result(&inner.elem),
+        _ => false,
+    }
+}
+
 /// `#[circuit_breaker(..)]`, checked.
 pub(crate) struct BreakerArgs {
     pub(crate) name: Option<LitStr>,
@@ -205,12 +225,15 @@ impl BreakerArgs {
         if self.retries > 0
             && let Some(receiver) = function.receiver.as_ref().filter(|r| !r.shared)
         {
+            let written = receiver
+                .tokens
+                .to_string()
+                .replace("& ", "&")
+                .replace("&mut", "&mut ")
+                .replace("  ", " ");
             errors.at(
                 &receiver.tokens,
-                format!(
-                    "`retries` re-runs the body, which needs `{}` again: take `&self`, or retry at the caller",
-                    receiver.tokens
-                ),
+                format!("`retries` re-runs the body, which needs `{written}` again: take `&self`, or retry at the caller"),
             );
         }
         if let (Some(fallback), None) = (&self.fallback, &function.plain_args) {
@@ -219,8 +242,19 @@ impl BreakerArgs {
                 "`fallback` is called with the function's arguments, so each must be a plain name: bind patterns inside the body",
             );
         }
-        if function.output.is_none() {
-            errors.at_span(function.output_span, "`#[circuit_breaker]` needs a nameable return type `Result<T, E>`, not `impl Trait`");
+        match &function.output {
+            None => errors.at_span(
+                function.output_span,
+                "`#[circuit_breaker]` needs a nameable return type `Result<T, E>`, not `impl Trait`",
+            ),
+            Some(output) if !may_be_result(output) => errors.at(
+                output,
+                format!(
+                    "`#[circuit_breaker]` needs a function returning `Result<T, E>`, not `{}`: a rejected or timed-out call must be able to return `Err`",
+                    quote::ToTokens::to_token_stream(output).to_string().replace(" < ", "<").replace(" >", ">").replace(" ,", ",")
+                ),
+            ),
+            Some(_) => {}
         }
     }
 }

@@ -40,10 +40,11 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
         .output
         .as_ref()
         .map_or_else(|| quote!(_), |ty| quote!(#ty));
-    let check =
-        quote_spanned!(at_output=> ::opguard::__private::breaker::check_output::<#output>(););
     let err_ty =
         quote_spanned!(at_output=> <#output as ::opguard::__private::breaker::GuardedOutput>::Err);
+    let convert_fn =
+        quote_spanned!(at_output=> ::opguard::__private::breaker::converter::<#err_ty>());
+    let convert = Ident::new("__opguard_convert", Span::mixed_site());
 
     let config = config(args);
     let name = some(args.name.as_ref());
@@ -76,7 +77,8 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
             use ::opguard::__private::breaker::{DescribeAny as _, DescribeDebug as _, DescribeDisplay as _};
             (&&&::opguard::__private::breaker::Describe(#error)).__opguard_describe()
         });
-        let #policy = ::opguard::__private::breaker::CallPolicy::new(&#is_failure, &#describe);
+        let #convert = #convert_fn;
+        let #policy = ::opguard::__private::breaker::CallPolicy::new(&#is_failure, &#describe, &#convert);
     };
 
     let on_reject = match &args.fallback {
@@ -90,7 +92,7 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
                 call
             }
         }
-        None => quote!(::core::result::Result::Err(::core::convert::From::from(#rejected))),
+        None => quote!(::core::result::Result::Err(#policy.convert(#rejected))),
     };
 
     let run = if args.retries == 0 {
@@ -138,7 +140,6 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
     };
 
     quote! {{
-        #check
         #lookup
         #policy_def
         #run

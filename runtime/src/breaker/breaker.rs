@@ -141,7 +141,7 @@ impl Breaker {
         E: From<GuardError> + Display,
     {
         let describe = |e: &E| e.to_string();
-        let policy = CallPolicy::new(&|_: &E| true, &describe);
+        let policy = CallPolicy::new(&|_: &E| true, &describe, &E::from);
         match self.acquire() {
             Ok(permit) => permit.run(&policy, future).await,
             Err(rejected) => Err(E::from(rejected)),
@@ -155,7 +155,7 @@ impl Breaker {
         E: From<GuardError> + Display,
     {
         let describe = |e: &E| e.to_string();
-        let policy = CallPolicy::new(&|_: &E| true, &describe);
+        let policy = CallPolicy::new(&|_: &E| true, &describe, &E::from);
         match self.acquire() {
             Ok(permit) => permit.run_sync(&policy, f),
             Err(rejected) => Err(E::from(rejected)),

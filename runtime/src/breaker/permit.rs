@@ -15,23 +15,32 @@ pub(crate) enum PermitKind {
     Disabled,
 }
 
-/// How a call's errors are judged.
+/// How a call's errors are judged, and how a [`GuardError`] becomes one.
 pub struct CallPolicy<'a, E> {
     is_failure: &'a (dyn Fn(&E) -> bool + Send + Sync),
     describe: &'a (dyn Fn(&E) -> String + Send + Sync),
+    convert: &'a (dyn Fn(GuardError) -> E + Send + Sync),
 }
 
 impl<'a, E> CallPolicy<'a, E> {
     /// `is_failure` tells which errors count as failures (the others count as
-    /// successes); `describe` gives a failure's text for `last_failures`.
+    /// successes); `describe` gives a failure's text for `last_failures`;
+    /// `convert` turns a timeout or rejection into the caller's error type.
     pub fn new(
         is_failure: &'a (dyn Fn(&E) -> bool + Send + Sync),
         describe: &'a (dyn Fn(&E) -> String + Send + Sync),
+        convert: &'a (dyn Fn(GuardError) -> E + Send + Sync),
     ) -> Self {
         Self {
             is_failure,
             describe,
+            convert,
         }
+    }
+
+    /// The caller's error for a guard error.
+    pub fn convert(&self, error: GuardError) -> E {
+        (self.convert)(error)
     }
 }
 
@@ -90,12 +99,11 @@ impl<'a> Permit<'a> {
 
     /// Runs the call and records its outcome: `Ok` and errors `policy` does
     /// not count are successes; counted errors, a timeout (the breaker's
-    /// `timeout`; the future is dropped and `E::from(GuardError::Timeout)`
-    /// returned) and a panic are failures.
+    /// `timeout`; the future is dropped and the converted
+    /// `GuardError::Timeout` returned) and a panic are failures.
     pub async fn run<T, E, F>(self, policy: &CallPolicy<'_, E>, future: F) -> Result<T, E>
     where
         F: Future<Output = Result<T, E>>,
-        E: From<GuardError>,
     {
         self.run_judged(policy, future).await.0
     }
@@ -108,7 +116,6 @@ impl<'a> Permit<'a> {
     ) -> (Result<T, E>, bool)
     where
         F: Future<Output = Result<T, E>>,
-        E: From<GuardError>,
     {
         let watched = Watched::new(future, &self.panicked);
         let result = match self.breaker.config.timeout {
@@ -121,7 +128,10 @@ impl<'a> Permit<'a> {
                     self.breaker
                         .on_failure(self.generation, self.kind, self.started, text, true);
                     let name = Arc::clone(&self.breaker.name);
-                    return (Err(E::from(GuardError::Timeout { name, after })), true);
+                    return (
+                        Err(policy.convert(GuardError::Timeout { name, after })),
+                        true,
+                    );
                 }
             },
         };

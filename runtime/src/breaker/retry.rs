@@ -95,7 +95,6 @@ impl Breaker {
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
-        E: From<GuardError>,
     {
         let mut last = None;
         for n in 0..=retry.retries {
