@@ -7,13 +7,13 @@ use proc_macro2::TokenStream;
 use proptest::prelude::*;
 
 use crate::driver::{Attribute, run};
-use crate::monitor;
+use crate::{breaker, monitor};
 
 /// An attribute's entry point, on `proc_macro2` tokens.
 type Entry = fn(TokenStream, TokenStream) -> TokenStream;
 
-/// Every attribute, as the entry points build it.
-fn attributes() -> Vec<(&'static str, Entry)> {
+/// Every attribute, as the entry points build it, with a valid argument list.
+fn attributes() -> Vec<(&'static str, Entry, &'static str)> {
     fn monitor(args: TokenStream, item: TokenStream) -> TokenStream {
         let attribute = Attribute {
             name: monitor::args::ATTRIBUTE,
@@ -22,7 +22,26 @@ fn attributes() -> Vec<(&'static str, Entry)> {
         };
         run(&attribute, args, item)
     }
-    vec![("monitor_performance", monitor)]
+    fn breaker(args: TokenStream, item: TokenStream) -> TokenStream {
+        let attribute = Attribute {
+            name: breaker::args::ATTRIBUTE,
+            parse: breaker::args::BreakerArgs::parse,
+            expand: breaker::expand::expand,
+        };
+        run(&attribute, args, item)
+    }
+    vec![
+        (
+            "monitor_performance",
+            monitor,
+            r#"name = "op" , threshold = "250ms" , include_args , include_result = false , level = "info""#,
+        ),
+        (
+            "circuit_breaker",
+            breaker,
+            r#"name = "db" , failure_threshold = 3 , window = "30s" , failure_rate = 0.5 , minimum_calls = 10 , recovery_timeout = "5s" , retries = 2 , backoff = "linear" , expected_errors = [ E :: A | E :: B ( _ ) ] , fallback = Self :: cached"#,
+        ),
+    ]
 }
 
 const ITEMS: &[&str] = &[
@@ -104,26 +123,31 @@ fn tokens() -> impl Strategy<Value = String> {
     })
 }
 
-/// A valid list with tokens deleted, duplicated or replaced.
+/// Some attribute's valid list with tokens deleted, duplicated or replaced.
 fn mutated_valid_list() -> impl Strategy<Value = String> {
-    const VALID: &str = r#"name = "op" , threshold = "250ms" , include_args , include_result = false , level = "info""#;
-    let words: Vec<String> = VALID.split(' ').map(str::to_owned).collect();
-    let len = words.len();
-    prop::collection::vec((0..len, 0..3u8, token()), 1..6).prop_map(move |edits| {
-        let mut words = words.clone();
-        for (at, kind, token) in edits {
-            let at = at.min(words.len().saturating_sub(1));
-            match kind {
-                0 if !words.is_empty() => {
-                    words.remove(at);
+    let lists: Vec<&'static str> = attributes()
+        .into_iter()
+        .map(|(_, _, valid)| valid)
+        .collect();
+    (
+        prop::sample::select(lists),
+        prop::collection::vec((0..64usize, 0..3u8, token()), 1..6),
+    )
+        .prop_map(|(valid, edits)| {
+            let mut words: Vec<String> = valid.split(' ').map(str::to_owned).collect();
+            for (at, kind, token) in edits {
+                let at = at % words.len().max(1);
+                match kind {
+                    0 if !words.is_empty() => {
+                        words.remove(at);
+                    }
+                    1 => words.insert(at, token),
+                    _ if !words.is_empty() => words[at] = token,
+                    _ => words.push(token),
                 }
-                1 => words.insert(at, token),
-                _ if !words.is_empty() => words[at] = token,
-                _ => words.push(token),
             }
-        }
-        words.join(" ")
-    })
+            words.join(" ")
+        })
 }
 
 fn check(args: &str, item: &str) -> Result<(), TestCaseError> {
@@ -131,7 +155,7 @@ fn check(args: &str, item: &str) -> Result<(), TestCaseError> {
         return Ok(()); // Not tokens at all: rustc would not call the macro.
     };
     let item = TokenStream::from_str(item).expect("items are valid tokens");
-    for (name, attribute) in attributes() {
+    for (name, attribute, _) in attributes() {
         let output = attribute(args.clone(), item.clone()).to_string();
         prop_assert!(
             output.contains("lookup"),
@@ -158,15 +182,13 @@ proptest! {
 }
 
 #[test]
-fn the_valid_list_expands_without_errors() {
-    let args = TokenStream::from_str(
-        r#"name = "op", threshold = "250ms", include_args, include_result = false, level = "info""#,
-    )
-    .unwrap();
-    let item = TokenStream::from_str(ITEMS[0]).unwrap();
-    for (name, attribute) in attributes() {
-        let output = attribute(args.clone(), item.clone()).to_string();
+fn the_valid_lists_expand_without_errors() {
+    let item =
+        TokenStream::from_str("async fn lookup(&self, id: u64) -> Result<u64, E> { Ok(id) }")
+            .unwrap();
+    for (name, attribute, valid) in attributes() {
+        let output = attribute(TokenStream::from_str(valid).unwrap(), item.clone()).to_string();
         assert!(!output.contains("compile_error"), "{name}: {output}");
-        assert!(output.contains("__OPGUARD_MONITOR"), "{name}: {output}");
+        assert!(output.contains("__OPGUARD_"), "{name}: {output}");
     }
 }
