@@ -1,6 +1,8 @@
 //! The main job: a small simulated service whose functions are annotated with
 //! opguard's attributes, called a few hundred times; some calls are slow, some
-//! fail. Slow calls are logged as they happen, then the timers are printed.
+//! fail, and an inventory dependency goes down for a while. Slow calls and
+//! breaker transitions are logged as they happen; then the timers and
+//! breakers are printed.
 //!
 //! ```text
 //! cargo run --example quickstart
@@ -9,7 +11,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use opguard::monitor_performance;
+use opguard::{GuardError, circuit_breaker, monitor_performance};
 
 #[derive(Debug, Clone)]
 struct User {
@@ -65,11 +67,67 @@ fn render(user: &User) -> String {
     format!("<h1>{}</h1><p>#{}</p>", user.name, user.id)
 }
 
+#[derive(Debug)]
+enum InventoryError {
+    Unavailable,
+    Guard(GuardError),
+}
+
+impl From<GuardError> for InventoryError {
+    fn from(error: GuardError) -> Self {
+        InventoryError::Guard(error)
+    }
+}
+
+impl std::fmt::Display for InventoryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InventoryError::Unavailable => f.write_str("inventory service unavailable"),
+            InventoryError::Guard(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// A remote inventory service that is down while `down` is set.
+struct Inventory {
+    down: std::sync::atomic::AtomicBool,
+    remote_calls: AtomicU64,
+}
+
+impl Inventory {
+    /// Three failures open the breaker; while open, calls are served from the
+    /// fallback without touching the remote; after 100 ms a probe goes out.
+    #[circuit_breaker(
+        name = "inventory",
+        failure_threshold = 3,
+        recovery_timeout = "100ms",
+        timeout = "50ms",
+        fallback = Self::cached_stock
+    )]
+    async fn stock(&self, sku: u64) -> Result<u32, InventoryError> {
+        self.remote_calls.fetch_add(1, Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        if self.down.load(Ordering::Relaxed) {
+            return Err(InventoryError::Unavailable);
+        }
+        Ok((sku % 7) as u32 * 10)
+    }
+
+    async fn cached_stock(&self, _sku: u64) -> Result<u32, InventoryError> {
+        Ok(0) // "unknown": the page renders without a stock count.
+    }
+}
+
 /// A handler that uses both, with `?` and an explicit name.
 #[monitor_performance(name = "http.get_profile", threshold = "50ms")]
-async fn get_profile(service: &UserService, id: u64) -> Result<String, DbError> {
-    let user = service.get_user(id).await?;
-    Ok(render(&user))
+async fn get_profile(
+    service: &UserService,
+    inventory: &Inventory,
+    id: u64,
+) -> Result<String, String> {
+    let user = service.get_user(id).await.map_err(|e| e.to_string())?;
+    let stock = inventory.stock(id).await.map_err(|e| e.to_string())?;
+    Ok(format!("{} stock={stock}", render(&user)))
 }
 
 #[tokio::main]
@@ -82,16 +140,33 @@ async fn main() {
     let service = UserService {
         queries: AtomicU64::new(0),
     };
+    let inventory = Inventory {
+        down: std::sync::atomic::AtomicBool::new(false),
+        remote_calls: AtomicU64::new(0),
+    };
+    let mut transitions = opguard::breaker::events();
     let started = std::time::Instant::now();
-    // 300 requests, 50 at a time.
+    // 300 requests, 50 at a time; inventory is down during batches 2 and 3.
     for batch in 0..6u64 {
-        let requests = (0..50u64).map(|i| get_profile(&service, batch * 50 + i + 1));
+        inventory
+            .down
+            .store(batch == 2 || batch == 3, Ordering::Relaxed);
+        if batch == 4 {
+            // Give the breaker its recovery time before the next batch.
+            tokio::time::sleep(Duration::from_millis(120)).await;
+        }
+        let requests = (0..50u64).map(|i| get_profile(&service, &inventory, batch * 50 + i + 1));
         let results = futures_join_all(requests).await;
         let failed = results.iter().filter(|r| r.is_err()).count();
+        let state = opguard::breaker::get("inventory").map(|b| b.state());
         println!(
-            "batch {batch}: {} ok, {failed} failed",
-            results.len() - failed
+            "batch {batch}: {} ok, {failed} failed; inventory breaker {state:?}, remote calls so far {}",
+            results.len() - failed,
+            inventory.remote_calls.load(Ordering::Relaxed)
         );
+        while let Ok(event) = transitions.try_recv() {
+            println!("  breaker `{}`: {} -> {}", event.name, event.from, event.to);
+        }
     }
     println!("\n300 requests in {:?}\n", started.elapsed());
 
@@ -110,6 +185,17 @@ async fn main() {
             s.latency.p50,
             s.latency.p99,
             s.latency.max
+        );
+    }
+
+    println!(
+        "\n{:<12} {:>10} {:>6} {:>9} {:>9} {:>9}",
+        "breaker", "state", "calls", "failures", "rejected", "timeouts"
+    );
+    for b in opguard::breaker::all() {
+        println!(
+            "{:<12} {:>10} {:>6} {:>9} {:>9} {:>9}",
+            b.name, b.state, b.calls, b.failures, b.rejected, b.timeouts
         );
     }
 }

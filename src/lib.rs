@@ -8,10 +8,11 @@
 //! | [`#[monitor_performance]`](macro@monitor_performance) | latency histogram, slow-call warnings, outcome counts, `metrics` facade | available |
 //! | `#[trace_operation]` | a `tracing` span with arguments, result, errors, sampling | planned |
 //! | `#[cacheable]` | a moka cache with request coalescing | planned |
-//! | `#[circuit_breaker]` | fail fast while a dependency is down | planned |
+//! | [`#[circuit_breaker]`](macro@circuit_breaker) | fail fast while a dependency is down, with timeout, retries and fallback | available |
 //!
 //! The macros expand into small calls to [`opguard_runtime`], which holds the
-//! timers and is usable without the macros ([`monitor::Timer::builder`]).
+//! timers and breakers and is usable without the macros
+//! ([`monitor::Timer::builder`], [`breaker::Breaker::builder`]).
 //!
 //! # `#[monitor_performance]`
 //!
@@ -148,6 +149,177 @@
 //! guard.finish(false);
 //! assert_eq!(opguard::monitor::all().iter().find(|s| s.name == "jobs.import").unwrap().calls, 1);
 //! ```
+//!
+//! # `#[circuit_breaker]`
+//!
+//! ```
+//! use opguard::{GuardError, circuit_breaker};
+//!
+//! #[derive(Debug)]
+//! enum DbError { Timeout, NotFound(u64), Guard(GuardError) }
+//!
+//! impl From<GuardError> for DbError {
+//!     fn from(e: GuardError) -> Self { DbError::Guard(e) }
+//! }
+//!
+//! #[circuit_breaker(name = "user-db", failure_threshold = 5, recovery_timeout = "30s")]
+//! async fn get_user(id: u64) -> Result<String, DbError> {
+//!     if id == 0 { Err(DbError::NotFound(id)) } else { Ok(format!("user-{id}")) }
+//! }
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! # assert!(get_user(1).await.is_ok());
+//! # }
+//! ```
+//!
+//! The function must return `Result<T, E>` (any alias of it) with
+//! `E: From<opguard::GuardError>`; `anyhow::Error` and
+//! `Box<dyn Error + Send + Sync>` qualify as they are. While the breaker is
+//! open, a call returns `Err(GuardError::CircuitOpen { name, retry_after }.into())`
+//! without running the body.
+//!
+//! States: closed → open when a trigger fires; open → half-open on the first
+//! call after `recovery_timeout`; half-open → closed after `success_threshold`
+//! probe successes; half-open → open at any probe failure. A cancelled probe
+//! frees its slot and counts as nothing; a panic counts as a failure and keeps
+//! unwinding; a result from a call that started before the last transition
+//! counts in the totals but not toward the new state. An error that is not a
+//! counted failure counts as a success.
+//!
+//! ## Options
+//!
+//! | option | type | default | meaning |
+//! |---|---|---|---|
+//! | `name` | string | `module::path::fn_name` | the breaker; functions naming the same breaker share it |
+//! | `failure_threshold` | integer ≥ 1 | 5 | open after this many failures within `window` |
+//! | `window` | duration ≥ 10 ms | `"60s"` | rolling window for counting (ten buckets) |
+//! | `failure_rate` | float in (0, 1] | off | also open when this share of calls in `window` failed… |
+//! | `minimum_calls` | integer ≥ 1 | 20 | …once this many calls were made (also for `slow_call_rate`) |
+//! | `consecutive_failures` | integer ≥ 1 | off | also open after this many failures in a row |
+//! | `slow_call_duration`, `slow_call_rate` | duration, float | off | also open when this share of calls is slower than the duration |
+//! | `recovery_timeout` | duration | `"30s"` | time open before a probe is let through |
+//! | `half_open_max_calls` | integer ≥ 1 | 1 | probes at once while half-open |
+//! | `success_threshold` | integer ≥ 1 | 1 | probe successes that close it |
+//! | `timeout` | duration | off | async only: abandon a call after this long, as a failure (`GuardError::Timeout`) |
+//! | `expected_errors` | `[pattern, …]` | every `Err` | only errors matching these count as failures |
+//! | `failure_if` | closure or path `Fn(&E) -> bool` | — | the same, as a predicate |
+//! | `retries` | integer ≤ 100 | 0 | retry a failed call this many times (never a rejected one) |
+//! | `backoff` | `"fixed"`, `"linear"`, `"exponential"` | `"exponential"` | delay curve between retries, with full jitter |
+//! | `retry_delay`, `max_retry_delay` | duration | `"100ms"`, `"10s"` | first delay, cap |
+//! | `fallback` | path | — | called with the function's arguments when the call is rejected |
+//!
+//! The triggers, their window and the recovery:
+//!
+//! ```
+//! # use opguard::{GuardError, circuit_breaker};
+//! # #[derive(Debug)] struct E; impl From<GuardError> for E { fn from(_: GuardError) -> Self { E } }
+//! #[circuit_breaker(
+//!     failure_threshold = 10,          // 10 failures within…
+//!     window = "30s",                  // …30 seconds open it,
+//!     failure_rate = 0.5,              // as does a 50% failure rate…
+//!     minimum_calls = 20,              // …over at least 20 calls,
+//!     consecutive_failures = 5,        // or 5 failures in a row,
+//!     slow_call_duration = "2s",       // or half of the calls…
+//!     slow_call_rate = 0.5,            // …taking over 2 s.
+//!     recovery_timeout = "15s",        // Open for 15 s, then
+//!     half_open_max_calls = 3,         // up to 3 probes at once;
+//!     success_threshold = 2,           // 2 probe successes close it.
+//! )]
+//! fn charge(cents: u64) -> Result<u64, E> { Ok(cents) }
+//! # charge(1).unwrap();
+//! ```
+//!
+//! `failure_threshold` alone costs a success nothing but a state check and a
+//! per-thread count; `failure_rate` and the slow-call trigger count every call
+//! in the window, which reads the clock on every call.
+//!
+//! What counts as a failure — patterns of the error type, or a predicate (a
+//! path or a closure):
+//!
+//! ```
+//! # use opguard::{GuardError, circuit_breaker};
+//! #[derive(Debug)]
+//! enum DbError { Timeout, Io(std::io::ErrorKind), NotFound, Guard(GuardError) }
+//! # impl From<GuardError> for DbError { fn from(e: GuardError) -> Self { DbError::Guard(e) } }
+//!
+//! // A missing row says nothing about the database's health.
+//! #[circuit_breaker(expected_errors = [DbError::Timeout, DbError::Io(_)])]
+//! fn find(id: u64) -> Result<u64, DbError> { if id == 0 { Err(DbError::NotFound) } else { Ok(id) } }
+//!
+//! fn is_transient(error: &DbError) -> bool { matches!(error, DbError::Timeout) }
+//!
+//! #[circuit_breaker(failure_if = is_transient)]
+//! fn save(id: u64) -> Result<u64, DbError> { Ok(id) }
+//!
+//! #[circuit_breaker(failure_if = |e| !matches!(e, DbError::NotFound))]
+//! fn delete(id: u64) -> Result<u64, DbError> { Ok(id) }
+//! # find(1).unwrap(); save(1).unwrap(); delete(1).unwrap();
+//! ```
+//!
+//! `timeout` (async functions only; on a sync function it is a compile
+//! error), retries and a fallback:
+//!
+//! ```
+//! # use opguard::{GuardError, circuit_breaker};
+//! # #[derive(Debug)] struct E; impl From<GuardError> for E { fn from(_: GuardError) -> Self { E } }
+//! struct Prices;
+//!
+//! impl Prices {
+//!     #[circuit_breaker(
+//!         timeout = "800ms",
+//!         retries = 2,
+//!         backoff = "exponential",
+//!         retry_delay = "50ms",
+//!         max_retry_delay = "1s",
+//!         fallback = Self::last_known,
+//!     )]
+//!     async fn quote(&self, symbol: &str) -> Result<f64, E> {
+//!         Ok(42.0)
+//!     }
+//!
+//!     async fn last_known(&self, symbol: &str) -> Result<f64, E> {
+//!         Ok(41.5)
+//!     }
+//! }
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! # assert_eq!(Prices.quote("X").await.unwrap(), 42.0);
+//! # }
+//! ```
+//!
+//! Retries re-run the body with a clone of each argument, so arguments must be
+//! `Clone` (references are) and the receiver `&self`: otherwise a compile
+//! error names the argument. Only counted failures and timeouts are retried;
+//! a rejection never is, and if the breaker opens between attempts, retrying
+//! stops and the last failure is returned. The wait before retry `n` is drawn
+//! uniformly from zero to `retry_delay × (1, n or 2ⁿ⁻¹)` capped at
+//! `max_retry_delay` ("full jitter"). Every attempt is counted by the breaker.
+//! The fallback is called with the same arguments (the receiver first), must
+//! have the function's signature, and runs only when the breaker rejects the
+//! first attempt.
+//!
+//! ## Runtime API
+//!
+//! ```
+//! use std::time::Duration;
+//! use opguard::breaker::{self, Breaker, BreakerState};
+//!
+//! let db = Breaker::builder("docs.db").failure_threshold(3).recovery_timeout(Duration::from_secs(5)).build();
+//! let mut events = breaker::events(); // transitions of every breaker
+//! db.force_open();
+//! assert_eq!(db.state(), BreakerState::ForcedOpen);
+//! assert_eq!(events.try_recv().unwrap().to, BreakerState::ForcedOpen);
+//! db.reset();
+//! let snapshot = breaker::get("docs.db").unwrap().snapshot();
+//! assert_eq!((snapshot.calls, snapshot.rejected), (0, 0));
+//! assert!(breaker::all().iter().any(|s| s.name == "docs.db"));
+//! ```
+//!
+//! Settings are per breaker name, and the first registration wins: a second
+//! function (or builder) naming the same breaker with other settings gets the
+//! existing breaker, and a `warn` event (target `opguard::breaker`) says so.
+//! Transitions are `tracing` events on that target (`warn` when opening,
+//! `info` otherwise) and [`breaker::BreakerEvent`]s for [`breaker::events()`]
+//! subscribers; a subscriber that falls more than 1024 events behind skips
+//! ahead rather than slowing calls down.
 //!
 //! # Errors at compile time
 //!
