@@ -33,7 +33,7 @@ impl<const N: usize> PerThread<N> {
 
     /// Adds `n` to counter `index` (wrapping, so that differences such as
     /// started − finished stay right when a task moves between threads).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add(&self, index: usize, n: u64) {
         let counter = &self.slots.get_or_default().0[index];
         // This thread is the slot's only writer.

@@ -25,13 +25,16 @@ pub struct BreakerConfig {
     pub slow_call: Option<(Duration, f64)>,
     /// Time open before a probe is let through.
     pub recovery_timeout: Duration,
-    /// Probes allowed at once while half-open (≥ 1).
+    /// Probes allowed at once while half-open (1 to [`MAX_PROBES`]).
     pub half_open_max_calls: u32,
-    /// Probe successes that close the breaker (≥ 1).
+    /// Probe successes that close the breaker (1 to [`MAX_PROBES`]).
     pub success_threshold: u32,
     /// Async calls taking longer are abandoned and count as failures.
     pub timeout: Option<Duration>,
 }
+
+/// The largest `half_open_max_calls` and `success_threshold`.
+pub const MAX_PROBES: u32 = 4095;
 
 impl BreakerConfig {
     /// The defaults: 5 failures in 60 s open it for 30 s; one probe closes it.
@@ -77,8 +80,13 @@ impl BreakerConfig {
         {
             return Err("slow calls need a duration above zero and a rate in (0, 1]".into());
         }
-        if self.half_open_max_calls == 0 || self.success_threshold == 0 {
-            return Err("half_open_max_calls and success_threshold must be at least 1".into());
+        // Probe counts share one atomic word, 12 bits each.
+        if !(1..=MAX_PROBES).contains(&self.half_open_max_calls)
+            || !(1..=MAX_PROBES).contains(&self.success_threshold)
+        {
+            return Err(format!(
+                "half_open_max_calls and success_threshold must be between 1 and {MAX_PROBES}"
+            ));
         }
         if self.timeout.is_some_and(|t| t.is_zero()) {
             return Err("timeout must be longer than zero".into());
@@ -184,5 +192,33 @@ impl BreakerBuilder {
             panic!("invalid settings for breaker `{}`: {problem}", self.name);
         }
         Breaker::register(self.name, self.config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BreakerConfig, MAX_PROBES};
+    use std::time::Duration;
+
+    #[test]
+    fn validate_refuses_what_the_attribute_refuses() {
+        assert!(BreakerConfig::DEFAULT.validate().is_ok());
+        let with = |change: fn(&mut BreakerConfig)| {
+            let mut config = BreakerConfig::DEFAULT;
+            change(&mut config);
+            config.validate()
+        };
+        assert!(with(|c| c.failure_threshold = 0).is_err());
+        assert!(with(|c| c.window = Duration::from_millis(9)).is_err());
+        assert!(with(|c| c.failure_rate = Some(1.5)).is_err());
+        assert!(with(|c| c.failure_rate = Some(0.0)).is_err());
+        assert!(with(|c| c.consecutive_failures = Some(0)).is_err());
+        assert!(with(|c| c.slow_call = Some((Duration::ZERO, 0.5))).is_err());
+        assert!(with(|c| c.timeout = Some(Duration::ZERO)).is_err());
+        // Probe counts have 12 bits each in the half-open word.
+        assert!(with(|c| c.half_open_max_calls = MAX_PROBES).is_ok());
+        assert!(with(|c| c.half_open_max_calls = MAX_PROBES + 1).is_err());
+        assert!(with(|c| c.success_threshold = MAX_PROBES + 1).is_err());
+        assert!(with(|c| c.success_threshold = 0).is_err());
     }
 }

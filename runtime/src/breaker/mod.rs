@@ -18,8 +18,8 @@
 //! when it opens, `info` otherwise) and a [`BreakerEvent`] for subscribers of
 //! [`events()`].
 
-mod breaker;
 mod callsite;
+mod circuit;
 mod config;
 mod events;
 mod permit;
@@ -28,9 +28,9 @@ mod snapshot;
 mod state;
 mod window;
 
-pub use breaker::Breaker;
 pub use callsite::{Callsite, CallsiteMeta};
-pub use config::{BreakerBuilder, BreakerConfig};
+pub use circuit::Breaker;
+pub use config::{BreakerBuilder, BreakerConfig, MAX_PROBES};
 pub use events::{BreakerEvent, TARGET, events};
 pub use permit::{CallPolicy, Permit};
 pub use retry::{Backoff, RetryPolicy};
@@ -39,8 +39,8 @@ pub use state::BreakerState;
 
 use crate::registry::Registry;
 
-fn registry() -> &'static Registry<breaker::Inner> {
-    static BREAKERS: Registry<breaker::Inner> = Registry::new();
+fn registry() -> &'static Registry<circuit::Inner> {
+    static BREAKERS: Registry<circuit::Inner> = Registry::new();
     &BREAKERS
 }
 

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::breaker::Inner;
+use super::circuit::Inner;
 use crate::GuardError;
 use crate::watch::Watched;
 
@@ -62,6 +62,7 @@ pub struct Permit<'a> {
 }
 
 impl<'a> Permit<'a> {
+    #[inline]
     pub(super) fn new(breaker: &'a Inner, generation: u64, kind: PermitKind) -> Self {
         Self {
             breaker,
@@ -79,6 +80,7 @@ impl<'a> Permit<'a> {
     }
 
     /// Records a success.
+    #[inline]
     pub fn success(mut self) {
         self.finished = true;
         self.breaker
@@ -158,6 +160,7 @@ impl<'a> Permit<'a> {
         (result, failed)
     }
 
+    #[inline]
     fn judge<T, E>(&mut self, policy: &CallPolicy<'_, E>, result: &Result<T, E>) -> bool {
         self.finished = true;
         match result {
@@ -177,10 +180,17 @@ impl<'a> Permit<'a> {
 }
 
 impl Drop for Permit<'_> {
+    #[inline]
     fn drop(&mut self) {
-        if self.finished {
-            return;
+        if !self.finished {
+            self.unfinished();
         }
+    }
+}
+
+impl Permit<'_> {
+    #[cold]
+    fn unfinished(&self) {
         if self.panicked.load(Ordering::Relaxed) || std::thread::panicking() {
             self.breaker.on_failure(
                 self.generation,

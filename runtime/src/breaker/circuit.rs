@@ -59,6 +59,10 @@ pub struct Breaker(pub(super) Arc<Inner>);
 pub(crate) struct Inner {
     pub(super) name: Arc<str>,
     pub(super) config: BreakerConfig,
+    /// `config.counts_calls()`, read on every success.
+    counts_calls: bool,
+    /// `config.slow_call.is_some()`, read on every call.
+    tracks_slow: bool,
     base: Instant,
     state: StateWord,
     /// When it last opened, in nanoseconds since `base`.
@@ -129,6 +133,7 @@ impl Breaker {
     /// The permit records the outcome when finished; dropped unfinished it
     /// records a panic (while one unwinds) or nothing (a cancelled call,
     /// whose half-open slot is freed).
+    #[inline]
     pub fn acquire(&self) -> Result<Permit<'_>, GuardError> {
         self.0.acquire()
     }
@@ -163,7 +168,8 @@ impl Breaker {
     }
 
     /// Opens the breaker until [`force_close`](Self::force_close) or
-    /// [`reset`](Self::reset), whatever calls do.
+    /// [`reset`](Self::reset), whatever calls do. Rejections then carry the
+    /// recovery timeout as `retry_after`, a hint: nothing reopens it by itself.
     pub fn force_open(&self) {
         self.0.force(BreakerState::ForcedOpen, false);
     }
@@ -205,6 +211,8 @@ impl Inner {
         Self {
             name: name.into(),
             config,
+            counts_calls: config.counts_calls(),
+            tracks_slow: config.slow_call.is_some(),
             base: Instant::now(),
             state: StateWord::new(),
             opened_at: AtomicU64::new(0),
@@ -227,7 +235,19 @@ impl Inner {
         .unwrap_or(u64::MAX)
     }
 
+    /// The closed state's path, inlined into callers: one atomic load.
+    #[inline]
     fn acquire(&self) -> Result<Permit<'_>, GuardError> {
+        match self.state.load() {
+            (BreakerState::Closed, generation) => {
+                Ok(Permit::new(self, generation, PermitKind::Closed))
+            }
+            _ => self.acquire_slow(),
+        }
+    }
+
+    #[cold]
+    fn acquire_slow(&self) -> Result<Permit<'_>, GuardError> {
         loop {
             let (state, generation) = self.state.load();
             match state {
@@ -282,23 +302,40 @@ impl Inner {
     }
 
     /// A call that started at `started` (if slow calls are tracked) succeeded.
+    /// The default configuration's closed-state success is inlined: a
+    /// per-thread count and one atomic load.
+    #[inline]
     pub(super) fn on_success(&self, generation: u64, kind: PermitKind, started: Option<u64>) {
         self.counts.add(SUCCESSES, 1);
+        if kind == PermitKind::Closed
+            && !self.counts_calls
+            && self.consecutive.load(Ordering::Relaxed) == 0
+        {
+            return;
+        }
+        self.on_success_slow(generation, kind, started);
+    }
+
+    #[cold]
+    fn on_success_slow(&self, generation: u64, kind: PermitKind, started: Option<u64>) {
         match kind {
             PermitKind::Disabled => {
                 self.count_slow(started);
             }
             PermitKind::Closed => {
-                if self.config.counts_calls() {
+                if self.counts_calls {
                     let now = self.now();
                     let slow = self.count_slow(started);
                     if self.current(generation) {
                         self.window.add(Kind::Calls, now);
                         if slow {
                             self.window.add(Kind::Slow, now);
-                            if self.tripped(now) {
-                                self.transition(generation, BreakerState::Open, now);
-                            }
+                        }
+                        // A rate can reach its trigger on a success too, once
+                        // `minimum_calls` is reached.
+                        if self.tripped(now) {
+                            self.transition(generation, BreakerState::Open, now);
+                            return;
                         }
                     }
                 }
@@ -379,8 +416,9 @@ impl Inner {
         }
     }
 
+    #[inline]
     pub(super) fn tracks_slow(&self) -> bool {
-        self.config.slow_call.is_some()
+        self.tracks_slow
     }
 
     fn count_slow(&self, started: Option<u64>) -> bool {
@@ -451,8 +489,9 @@ impl Inner {
 
     fn force(&self, to: BreakerState, forget: bool) {
         loop {
-            let (_, generation) = self.state.load();
-            if self.transition(generation, to, self.now()) {
+            let (state, generation) = self.state.load();
+            // Already there: no transition, no event; calls in flight still count.
+            if state == to || self.transition(generation, to, self.now()) {
                 break;
             }
         }
