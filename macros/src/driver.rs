@@ -1,35 +1,117 @@
-//! The steps every attribute takes: read the function, read the options,
-//! and emit either the wrapped function or every error found, followed by the
-//! function as written (so that one mistake does not cascade).
+//! The steps every attribute takes: read the function, read the options of
+//! this attribute and of every opguard attribute below it on the same
+//! function, and emit either the wrapped function or every error found,
+//! followed by the function as written (so that one mistake does not cascade).
+//!
+//! Stacked attributes are fused: the outermost one removes the others and
+//! wraps the function's work in every layer itself, innermost first, so that
+//! they apply outside-in as written (an attribute macro expanded alone would
+//! wrap the work of the attributes above it, inverting the order).
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
+use syn::Meta;
 
 use crate::diag::Errors;
 use crate::signature::{Function, Inner};
+use crate::{breaker, monitor};
 
-/// One attribute: how to read its options and how to wrap a function's work.
-pub(crate) struct Attribute<A> {
-    pub(crate) name: &'static str,
-    pub(crate) parse: fn(TokenStream, Option<&Function>, &mut Errors) -> A,
-    pub(crate) expand: fn(&A, &Function, Inner) -> TokenStream,
+/// One attribute's options, read: it wraps a function's work.
+pub(crate) trait Layer {
+    /// A block expression that does `inner` under this attribute.
+    fn wrap(&self, function: &Function, inner: Inner) -> TokenStream;
 }
 
-pub(crate) fn run<A>(
-    attribute: &Attribute<A>,
-    args: TokenStream,
-    item: TokenStream,
-) -> TokenStream {
+/// Reads one attribute's options.
+type Parse = fn(TokenStream, Option<&Function>, &mut Errors) -> Box<dyn Layer>;
+
+/// Every opguard attribute, by name.
+const ATTRIBUTES: &[(&str, Parse)] = &[
+    (monitor::args::ATTRIBUTE, monitor::args::MonitorArgs::layer),
+    (breaker::args::ATTRIBUTE, breaker::args::BreakerArgs::layer),
+];
+
+fn parser(name: &str) -> Option<Parse> {
+    ATTRIBUTES
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, parse)| *parse)
+}
+
+/// Expands attribute `name` with `args` on `item`.
+pub(crate) fn run(name: &'static str, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let function = Function::parse(item.clone(), attribute.name, &mut errors);
-    let args = (attribute.parse)(args, function.as_ref(), &mut errors);
+    let mut function = Function::parse(item.clone(), name, &mut errors);
+    let stacked = function.as_mut().map(take_stacked).unwrap_or_default();
+    let mut layers = Vec::new();
+    if let Some(parse) = parser(name) {
+        layers.push(parse(args, function.as_ref(), &mut errors));
+    }
+    for (inner_name, inner_args) in stacked {
+        if let Some(parse) = parser(&inner_name) {
+            layers.push(parse(inner_args, function.as_ref(), &mut errors));
+        }
+    }
     match function {
         Some(function) if errors.is_empty() => {
-            function.rebuild(|f, inner| (attribute.expand)(&args, f, inner))
+            function.rebuild(|f, inner| compose(&layers, f, inner))
         }
-        _ => {
+        Some(function) => {
+            // The function without the attributes already reported on.
+            let errors = errors.to_compile_errors();
+            let item = function.item.to_token_stream();
+            quote!(#errors #item)
+        }
+        None => {
             let errors = errors.to_compile_errors();
             quote!(#errors #item)
         }
     }
+}
+
+/// Wraps `inner` in every layer, the last (innermost) first.
+fn compose(layers: &[Box<dyn Layer>], function: &Function, mut inner: Inner) -> TokenStream {
+    let mut block = TokenStream::new();
+    for (depth, layer) in layers.iter().rev().enumerate() {
+        if depth > 0 {
+            inner = if function.is_async() {
+                Inner::Future(quote!(async move #block))
+            } else {
+                Inner::Value(block)
+            };
+        }
+        block = layer.wrap(function, inner_take(&mut inner));
+    }
+    block
+}
+
+/// Moves the inner expression out, leaving an empty one.
+fn inner_take(inner: &mut Inner) -> Inner {
+    std::mem::replace(inner, Inner::Value(TokenStream::new()))
+}
+
+/// Removes the opguard attributes below this one from the function and
+/// returns their names and arguments, outermost first. Recognised by their
+/// last path segment (`#[circuit_breaker]`, `#[opguard::circuit_breaker]`).
+fn take_stacked(function: &mut Function) -> Vec<(String, TokenStream)> {
+    let mut stacked = Vec::new();
+    function.item.attrs.retain(|attr| {
+        let path = attr.path();
+        let is_opguard = path.segments.len() == 1
+            || (path.segments.len() == 2
+                && path.segments.first().is_some_and(|s| s.ident == "opguard"));
+        let Some(name) = path.segments.last().map(|s| s.ident.to_string()) else {
+            return true;
+        };
+        if !is_opguard || parser(&name).is_none() {
+            return true;
+        }
+        let args = match &attr.meta {
+            Meta::List(list) => list.tokens.clone(),
+            _ => TokenStream::new(),
+        };
+        stacked.push((name, args));
+        false
+    });
+    stacked
 }

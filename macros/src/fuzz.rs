@@ -6,7 +6,7 @@ use std::str::FromStr;
 use proc_macro2::TokenStream;
 use proptest::prelude::*;
 
-use crate::driver::{Attribute, run};
+use crate::driver::run;
 use crate::{breaker, monitor};
 
 /// An attribute's entry point, on `proc_macro2` tokens.
@@ -15,20 +15,10 @@ type Entry = fn(TokenStream, TokenStream) -> TokenStream;
 /// Every attribute, as the entry points build it, with a valid argument list.
 fn attributes() -> Vec<(&'static str, Entry, &'static str)> {
     fn monitor(args: TokenStream, item: TokenStream) -> TokenStream {
-        let attribute = Attribute {
-            name: monitor::args::ATTRIBUTE,
-            parse: monitor::args::MonitorArgs::parse,
-            expand: monitor::expand::expand,
-        };
-        run(&attribute, args, item)
+        run(monitor::args::ATTRIBUTE, args, item)
     }
     fn breaker(args: TokenStream, item: TokenStream) -> TokenStream {
-        let attribute = Attribute {
-            name: breaker::args::ATTRIBUTE,
-            parse: breaker::args::BreakerArgs::parse,
-            expand: breaker::expand::expand,
-        };
-        run(&attribute, args, item)
+        run(breaker::args::ATTRIBUTE, args, item)
     }
     vec![
         (

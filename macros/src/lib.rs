@@ -24,12 +24,7 @@ use proc_macro::TokenStream;
 /// option with an example.
 #[proc_macro_attribute]
 pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
-    let attribute = driver::Attribute {
-        name: breaker::args::ATTRIBUTE,
-        parse: breaker::args::BreakerArgs::parse,
-        expand: breaker::expand::expand,
-    };
-    driver::run(&attribute, args.into(), item.into()).into()
+    driver::run(breaker::args::ATTRIBUTE, args.into(), item.into()).into()
 }
 
 /// Records latency, outcome counts and slow calls of a function.
@@ -39,10 +34,5 @@ pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
 /// an example.
 #[proc_macro_attribute]
 pub fn monitor_performance(args: TokenStream, item: TokenStream) -> TokenStream {
-    let attribute = driver::Attribute {
-        name: monitor::args::ATTRIBUTE,
-        parse: monitor::args::MonitorArgs::parse,
-        expand: monitor::expand::expand,
-    };
-    driver::run(&attribute, args.into(), item.into()).into()
+    driver::run(monitor::args::ATTRIBUTE, args.into(), item.into()).into()
 }

@@ -83,7 +83,22 @@ pub(crate) struct BreakerArgs {
     pub(crate) fallback: Option<ExprPath>,
 }
 
+impl crate::driver::Layer for BreakerArgs {
+    fn wrap(&self, function: &Function, inner: crate::signature::Inner) -> TokenStream {
+        super::expand::expand(self, function, inner)
+    }
+}
+
 impl BreakerArgs {
+    /// Reads the options as a layer of the stack.
+    pub(crate) fn layer(
+        tokens: TokenStream,
+        function: Option<&Function>,
+        errors: &mut Errors,
+    ) -> Box<dyn crate::driver::Layer> {
+        Box::new(Self::parse(tokens, function, errors))
+    }
+
     pub(crate) fn parse(
         tokens: TokenStream,
         function: Option<&Function>,
