@@ -17,7 +17,15 @@ for group in sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswit
         estimates = bench / "new" / "estimates.json"
         if estimates.exists():
             medians[bench.name] = json.loads(estimates.read_text())["median"]["point_estimate"]
-    if "plain" not in medians or "opguard" not in medians:
+    if "opguard" not in medians:
+        continue
+    if "plain" not in medians:
+        print(f"\n{group.name}\n")
+        print("| variant | median | opguard's median / this median |")
+        print("|---|---|---|")
+        for name, median in medians.items():
+            ratio = f"{medians['opguard'] / median:.2f}" if name != "opguard" else ""
+            print(f"| {name} | {median:.1f} ns | {ratio} |")
         continue
     plain = medians["plain"]
     ours = medians["opguard"] - plain
