@@ -391,3 +391,55 @@ async fn async_trait_methods_are_guarded() {
     assert!(matches!(remote.load(1).await, Err(DbError::Guard(_))));
     assert!(breaker::get("breaker_attribute::Remote::load").is_some());
 }
+
+fn default_quote(symbol: &str) -> Result<String, DbError> {
+    Ok(format!("{symbol}: last close"))
+}
+
+#[circuit_breaker(name = "attr.free_fallback", failure_threshold = 1, fallback = default_quote)]
+fn quote(symbol: &str) -> Result<String, DbError> {
+    Err(DbError::Io(format!("no quote for {symbol}")))
+}
+
+#[test]
+fn a_free_function_fallback_gets_the_same_arguments() {
+    assert_eq!(quote("ACME"), Err(DbError::Io("no quote for ACME".into())));
+    assert_eq!(quote("INITECH"), Ok("INITECH: last close".into()));
+}
+
+#[circuit_breaker(name = "attr.logged", failure_threshold = 1, recovery_timeout = "10ms")]
+async fn logged(fail: bool) -> Result<(), DbError> {
+    if fail { Err(DbError::Timeout) } else { Ok(()) }
+}
+
+#[tokio::test(start_paused = true)]
+async fn transitions_are_tracing_events_warn_on_open_info_otherwise() {
+    use std::sync::Mutex;
+    #[derive(Clone, Default)]
+    struct Log(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Log {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    assert!(logged(true).await.is_err());
+    tokio::time::advance(Duration::from_millis(10)).await;
+    assert!(logged(false).await.is_ok());
+
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("breaker=attr.logged")).collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].contains("WARN") && lines[0].contains("circuit breaker opened"), "{}", lines[0]);
+    assert!(lines[1].contains("INFO") && lines[1].contains("to=\"half_open\""), "{}", lines[1]);
+    assert!(lines[2].contains("INFO") && lines[2].contains("circuit breaker closed"), "{}", lines[2]);
+    assert!(lines.iter().all(|l| l.contains("opguard::breaker")), "target: {text}");
+}

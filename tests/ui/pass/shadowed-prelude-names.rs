@@ -23,7 +23,22 @@ async fn later(x: u8) -> ::std::option::Option<u8> {
     ::std::option::Option::Some(x)
 }
 
+#[derive(Debug)]
+struct Failed;
+
+impl ::std::convert::From<opguard::GuardError> for Failed {
+    fn from(_: opguard::GuardError) -> Self {
+        Failed
+    }
+}
+
+#[opguard::circuit_breaker(retries = 1, retry_delay = "0ms")]
+fn guarded(x: u8) -> ::std::result::Result<u8, Failed> {
+    ::std::result::Result::Ok(x)
+}
+
 fn main() {
+    assert!(guarded(1).is_ok());
     assert!(parse("7").is_ok());
     let _ = later(1);
 }
