@@ -40,16 +40,14 @@
 
 use std::fmt;
 use std::hint::black_box;
-use std::sync::Barrier;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use criterion::{
-    BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
-};
+use criterion::{Criterion, criterion_group, criterion_main};
 use failsafe::CircuitBreaker as _;
 use failsafe::{backoff, failure_policy};
 use opguard::GuardError;
 use opguard::breaker::{self, BreakerState};
+use opguard_benches::two_threads;
 use recloser::Recloser;
 
 /// How long the peer breakers stay open once tripped: longer than the run.
@@ -245,34 +243,6 @@ where
         b.iter(|| breakers.recloser_closed.call(|| work(black_box(7))))
     });
     group.finish();
-}
-
-/// Two threads call `f` `iters` times each, at the same time; the reported
-/// time is the slower thread's, so per iteration it is the latency of one call
-/// while another thread calls the same breaker.
-fn two_threads<R>(
-    group: &mut BenchmarkGroup<'_, WallTime>,
-    name: &str,
-    f: impl Fn(u64) -> R + Sync,
-) {
-    group.bench_function(name, |b| {
-        b.iter_custom(|iters| {
-            let barrier = Barrier::new(2);
-            std::thread::scope(|scope| {
-                let run = || {
-                    barrier.wait();
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        black_box(f(black_box(7)));
-                    }
-                    start.elapsed()
-                };
-                let other = scope.spawn(run);
-                let mine = run();
-                mine.max(other.join().expect("bench thread"))
-            })
-        })
-    });
 }
 
 fn bench_closed_two_threads<FC, FO>(c: &mut Criterion, breakers: &Breakers<FC, FO>)

@@ -17,14 +17,12 @@
 //! Run with `cargo bench -p opguard-benches --bench monitor`.
 
 use std::hint::black_box;
-use std::sync::Barrier;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
 use autometrics::settings::AutometricsSettings;
-use criterion::{
-    BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
-};
+use criterion::{Criterion, criterion_group, criterion_main};
+use opguard_benches::two_threads;
 
 /// The work every variant does.
 #[inline(always)]
@@ -204,34 +202,6 @@ fn bench_async(c: &mut Criterion) {
             .iter(|| with_autometrics_async(black_box(7)))
     });
     group.finish();
-}
-
-/// Two threads call `f` `iters` times each, at the same time; the reported
-/// time is the slower thread's, so per iteration it is the latency of one call
-/// while another thread calls the same function (shared counters contended).
-fn two_threads(
-    group: &mut BenchmarkGroup<'_, WallTime>,
-    name: &str,
-    f: fn(u64) -> Result<u64, ()>,
-) {
-    group.bench_function(name, |b| {
-        b.iter_custom(|iters| {
-            let barrier = Barrier::new(2);
-            std::thread::scope(|scope| {
-                let run = || {
-                    barrier.wait();
-                    let start = Instant::now();
-                    for _ in 0..iters {
-                        let _ = black_box(f(black_box(7)));
-                    }
-                    start.elapsed()
-                };
-                let other = scope.spawn(run);
-                let mine = run();
-                mine.max(other.join().expect("bench thread"))
-            })
-        })
-    });
 }
 
 fn bench_two_threads(c: &mut Criterion) {

@@ -428,7 +428,10 @@ async fn transitions_are_tracing_events_warn_on_open_info_otherwise() {
     }
     let log = Log::default();
     let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     assert!(logged(true).await.is_err());
@@ -436,10 +439,28 @@ async fn transitions_are_tracing_events_warn_on_open_info_otherwise() {
     assert!(logged(false).await.is_ok());
 
     let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<&str> = text.lines().filter(|l| l.contains("breaker=attr.logged")).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("breaker=attr.logged"))
+        .collect();
     assert_eq!(lines.len(), 3, "{text}");
-    assert!(lines[0].contains("WARN") && lines[0].contains("circuit breaker opened"), "{}", lines[0]);
-    assert!(lines[1].contains("INFO") && lines[1].contains("to=\"half_open\""), "{}", lines[1]);
-    assert!(lines[2].contains("INFO") && lines[2].contains("circuit breaker closed"), "{}", lines[2]);
-    assert!(lines.iter().all(|l| l.contains("opguard::breaker")), "target: {text}");
+    assert!(
+        lines[0].contains("WARN") && lines[0].contains("circuit breaker opened"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("INFO") && lines[1].contains("to=\"half_open\""),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains("INFO") && lines[2].contains("circuit breaker closed"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines.iter().all(|l| l.contains("opguard::breaker")),
+        "target: {text}"
+    );
 }

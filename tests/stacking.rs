@@ -32,7 +32,11 @@ fn a_timer_outside_the_breaker_sees_rejected_calls() {
     let timer = monitor::get("stack.timer_outside").unwrap().snapshot();
     let breaker = breaker::get("stack.breaker_inside").unwrap().snapshot();
     assert_eq!((breaker.failures, breaker.rejected), (1, 2));
-    assert_eq!((timer.calls, timer.errors), (3, 3), "the timer saw the failure and both rejections");
+    assert_eq!(
+        (timer.calls, timer.errors),
+        (3, 3),
+        "the timer saw the failure and both rejections"
+    );
 }
 
 #[tokio::test]
@@ -43,7 +47,11 @@ async fn a_timer_inside_the_breaker_sees_only_calls_that_ran() {
     let timer = monitor::get("stack.timer_inside").unwrap().snapshot();
     let breaker = breaker::get("stack.breaker_outside").unwrap().snapshot();
     assert_eq!((breaker.failures, breaker.rejected), (1, 2));
-    assert_eq!((timer.calls, timer.errors), (1, 1), "rejected calls never reached the timer");
+    assert_eq!(
+        (timer.calls, timer.errors),
+        (1, 1),
+        "rejected calls never reached the timer"
+    );
 }
 
 struct Repo;

@@ -18,17 +18,36 @@ use crate::{breaker, monitor};
 
 /// One attribute's options, read: it wraps a function's work.
 pub(crate) trait Layer {
+    /// Reads and checks the options (against the function, when it could be read).
+    fn parse(tokens: TokenStream, function: Option<&Function>, errors: &mut Errors) -> Self
+    where
+        Self: Sized;
+
     /// A block expression that does `inner` under this attribute.
     fn wrap(&self, function: &Function, inner: Inner) -> TokenStream;
 }
 
-/// Reads one attribute's options.
+/// Reads one attribute's options as a layer of the stack.
 type Parse = fn(TokenStream, Option<&Function>, &mut Errors) -> Box<dyn Layer>;
+
+fn layer<L: Layer + 'static>(
+    tokens: TokenStream,
+    function: Option<&Function>,
+    errors: &mut Errors,
+) -> Box<dyn Layer> {
+    Box::new(L::parse(tokens, function, errors))
+}
 
 /// Every opguard attribute, by name.
 const ATTRIBUTES: &[(&str, Parse)] = &[
-    (monitor::args::ATTRIBUTE, monitor::args::MonitorArgs::layer),
-    (breaker::args::ATTRIBUTE, breaker::args::BreakerArgs::layer),
+    (
+        monitor::args::ATTRIBUTE,
+        layer::<monitor::args::MonitorArgs>,
+    ),
+    (
+        breaker::args::ATTRIBUTE,
+        layer::<breaker::args::BreakerArgs>,
+    ),
 ];
 
 fn parser(name: &str) -> Option<Parse> {

@@ -9,6 +9,7 @@
 
 mod args;
 mod breaker;
+mod callsite;
 mod diag;
 mod driver;
 #[cfg(test)]

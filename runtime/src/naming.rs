@@ -5,6 +5,27 @@
 //! declares a local item `fn __opguard_here()` and, once per callsite, hands its
 //! [`core::any::type_name`] here, which reads the enclosing type off the path.
 
+/// Where an annotated function is, as its attribute knows at compile time.
+#[derive(Debug, Clone, Copy)]
+pub struct Site {
+    /// `name = "..."`, if given.
+    pub name: Option<&'static str>,
+    /// `module_path!()` at the function.
+    pub module: &'static str,
+    /// The function's own name.
+    pub fn_name: &'static str,
+    /// Returns the type name of a marker item inside the function; read once
+    /// to find `Type::method`.
+    pub locate: fn() -> &'static str,
+}
+
+impl Site {
+    /// The operation name: the explicit one, or the default read off `locate`.
+    pub fn operation(&self) -> OperationName {
+        OperationName::resolve(self.name, self.module, self.locate, self.fn_name)
+    }
+}
+
 /// The name parts of one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationName {

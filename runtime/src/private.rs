@@ -1,5 +1,6 @@
 //! Items used by generated code. Not public API: no stability promise.
 
+pub use crate::naming::Site;
 pub use tracing::Level;
 
 /// Runs the function body once. Passing the body as an `FnOnce` makes it

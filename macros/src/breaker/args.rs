@@ -87,23 +87,8 @@ impl crate::driver::Layer for BreakerArgs {
     fn wrap(&self, function: &Function, inner: crate::signature::Inner) -> TokenStream {
         super::expand::expand(self, function, inner)
     }
-}
 
-impl BreakerArgs {
-    /// Reads the options as a layer of the stack.
-    pub(crate) fn layer(
-        tokens: TokenStream,
-        function: Option<&Function>,
-        errors: &mut Errors,
-    ) -> Box<dyn crate::driver::Layer> {
-        Box::new(Self::parse(tokens, function, errors))
-    }
-
-    pub(crate) fn parse(
-        tokens: TokenStream,
-        function: Option<&Function>,
-        errors: &mut Errors,
-    ) -> Self {
+    fn parse(tokens: TokenStream, function: Option<&Function>, errors: &mut Errors) -> Self {
         let options = Options::parse(tokens, ATTRIBUTE, KEYS, errors);
         let mut a = Self {
             name: None,
@@ -192,7 +177,9 @@ impl BreakerArgs {
         a.check_together(&keys, function, errors);
         a
     }
+}
 
+impl BreakerArgs {
     /// Rules between options, and between options and the function.
     fn check_together(
         &self,

@@ -47,24 +47,15 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
     let convert = Ident::new("__opguard_convert", Span::mixed_site());
 
     let config = config(args);
-    let name = some(args.name.as_ref());
-    let fn_name = function.item.sig.ident.to_string();
-    let lookup = quote! {
-        let #breaker = {
-            fn __opguard_here() -> &'static str {
-                ::core::any::type_name_of_val(&__opguard_here)
-            }
-            static __OPGUARD_BREAKER: ::opguard::__private::breaker::Callsite =
-                ::opguard::__private::breaker::Callsite::new(::opguard::__private::breaker::CallsiteMeta {
-                    name: #name,
-                    module: ::core::module_path!(),
-                    fn_name: #fn_name,
-                    locate: __opguard_here,
-                    config: #config,
-                });
-            __OPGUARD_BREAKER.breaker()
-        };
-    };
+    let lookup = crate::callsite::lookup(
+        "breaker",
+        "__OPGUARD_BREAKER",
+        "breaker",
+        args.name.as_ref(),
+        function,
+        quote!(config: #config,),
+    );
+    let lookup = quote!(let #breaker = #lookup;);
 
     let judge = match (&args.expected_errors, &args.failure_if) {
         (Some(patterns), _) => quote!(|#error| ::core::matches!(#error, #(#patterns)|*)),

@@ -33,23 +33,8 @@ impl crate::driver::Layer for MonitorArgs {
     fn wrap(&self, function: &Function, inner: crate::signature::Inner) -> TokenStream {
         super::expand::expand(self, function, inner)
     }
-}
 
-impl MonitorArgs {
-    /// Reads the options as a layer of the stack.
-    pub(crate) fn layer(
-        tokens: TokenStream,
-        function: Option<&Function>,
-        errors: &mut Errors,
-    ) -> Box<dyn crate::driver::Layer> {
-        Box::new(Self::parse(tokens, function, errors))
-    }
-
-    pub(crate) fn parse(
-        tokens: TokenStream,
-        _function: Option<&Function>,
-        errors: &mut Errors,
-    ) -> Self {
+    fn parse(tokens: TokenStream, _function: Option<&Function>, errors: &mut Errors) -> Self {
         let options = Options::parse(tokens, ATTRIBUTE, KEYS, errors);
         let mut args = Self {
             name: None,

@@ -12,11 +12,6 @@ use crate::signature::{Function, Inner};
 pub(crate) fn expand(args: &MonitorArgs, function: &Function, inner: Inner) -> TokenStream {
     let guard = Ident::new("__opguard_monitor", Span::mixed_site());
     let ret = Ident::new("__opguard_ret", Span::mixed_site());
-    let name = match &args.name {
-        Some(name) => quote!(::core::option::Option::Some(#name)),
-        None => quote!(::core::option::Option::None),
-    };
-    let fn_name = function.item.sig.ident.to_string();
     let threshold = u64::try_from(args.threshold.as_nanos()).unwrap_or(u64::MAX);
     let level = format_ident!("{}", args.level.to_ascii_uppercase());
 
@@ -55,22 +50,20 @@ pub(crate) fn expand(args: &MonitorArgs, function: &Function, inner: Inner) -> T
         quote!(#guard.finish(#is_err);)
     };
 
+    let lookup = crate::callsite::lookup(
+        "monitor",
+        "__OPGUARD_MONITOR",
+        "start",
+        args.name.as_ref(),
+        function,
+        quote! {
+            threshold: ::core::time::Duration::from_nanos(#threshold),
+            level: ::opguard::__private::Level::#level,
+        },
+    );
+
     quote! {{
-        let #mutability #guard = {
-            fn __opguard_here() -> &'static str {
-                ::core::any::type_name_of_val(&__opguard_here)
-            }
-            static __OPGUARD_MONITOR: ::opguard::__private::monitor::Callsite =
-                ::opguard::__private::monitor::Callsite::new(::opguard::__private::monitor::CallsiteMeta {
-                    name: #name,
-                    module: ::core::module_path!(),
-                    fn_name: #fn_name,
-                    locate: __opguard_here,
-                    threshold: ::core::time::Duration::from_nanos(#threshold),
-                    level: ::opguard::__private::Level::#level,
-                });
-            __OPGUARD_MONITOR.start()
-        };
+        let #mutability #guard = #lookup;
         #record_args
         let #ret #annotation = #value;
         #finish

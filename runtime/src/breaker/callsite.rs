@@ -3,19 +3,13 @@
 use std::sync::OnceLock;
 
 use super::{Breaker, BreakerConfig};
-use crate::naming::OperationName;
+use crate::naming::Site;
 
 /// What the attribute knows at compile time.
 #[derive(Debug)]
 pub struct CallsiteMeta {
-    /// `name = "..."`, if given.
-    pub name: Option<&'static str>,
-    /// `module_path!()` at the function.
-    pub module: &'static str,
-    /// The function's own name.
-    pub fn_name: &'static str,
-    /// Returns the type name of a marker item inside the function.
-    pub locate: fn() -> &'static str,
+    /// Where the function is.
+    pub site: Site,
     /// The breaker's settings.
     pub config: BreakerConfig,
 }
@@ -40,10 +34,7 @@ impl Callsite {
     /// The callsite's breaker, registered on first use.
     #[inline]
     pub fn breaker(&self) -> &Breaker {
-        self.breaker.get_or_init(|| {
-            let meta = &self.meta;
-            let name = OperationName::resolve(meta.name, meta.module, meta.locate, meta.fn_name);
-            Breaker::register(name.name, meta.config)
-        })
+        self.breaker
+            .get_or_init(|| Breaker::register(self.meta.site.operation().name, self.meta.config))
     }
 }

@@ -6,20 +6,13 @@ use std::time::Duration;
 use tracing::Level;
 
 use super::{CallGuard, Timer};
-use crate::naming::OperationName;
+use crate::naming::Site;
 
 /// What the attribute knows at compile time.
 #[derive(Debug)]
 pub struct CallsiteMeta {
-    /// `name = "..."`, if given.
-    pub name: Option<&'static str>,
-    /// `module_path!()` at the function.
-    pub module: &'static str,
-    /// The function's own name.
-    pub fn_name: &'static str,
-    /// Returns the type name of a marker item inside the function; read once
-    /// to find `Type::method`.
-    pub locate: fn() -> &'static str,
+    /// Where the function is.
+    pub site: Site,
     /// `threshold`.
     pub threshold: Duration,
     /// `level`.
@@ -58,7 +51,7 @@ impl Callsite {
     #[cold]
     fn register(&self) -> Arc<Timer> {
         let meta = &self.meta;
-        let name = OperationName::resolve(meta.name, meta.module, meta.locate, meta.fn_name);
+        let name = meta.site.operation();
         Timer::builder(name.name)
             .labels(name.function, name.module)
             .threshold(meta.threshold)

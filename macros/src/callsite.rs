@@ -1,0 +1,47 @@
+//! The per-callsite `static` every attribute expands to: its runtime
+//! `Callsite`, found once, with the marker item that names the function.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+use syn::LitStr;
+
+use crate::signature::Function;
+
+/// A block that declares `static #name: ::opguard::__private::#module::Callsite`
+/// with `meta` (the fields after `site`) and evaluates `#name.#method()`.
+///
+/// The items live in this inner block, so the user's body never sees them,
+/// even when its arguments have the same names.
+pub(crate) fn lookup(
+    module: &str,
+    static_name: &str,
+    method: &str,
+    name: Option<&LitStr>,
+    function: &Function,
+    meta: TokenStream,
+) -> TokenStream {
+    let module = Ident::new(module, proc_macro2::Span::call_site());
+    let static_name = Ident::new(static_name, proc_macro2::Span::call_site());
+    let method = Ident::new(method, proc_macro2::Span::call_site());
+    let name = match name {
+        Some(name) => quote!(::core::option::Option::Some(#name)),
+        None => quote!(::core::option::Option::None),
+    };
+    let fn_name = function.item.sig.ident.to_string();
+    quote! {{
+        fn __opguard_here() -> &'static str {
+            ::core::any::type_name_of_val(&__opguard_here)
+        }
+        static #static_name: ::opguard::__private::#module::Callsite =
+            ::opguard::__private::#module::Callsite::new(::opguard::__private::#module::CallsiteMeta {
+                site: ::opguard::__private::Site {
+                    name: #name,
+                    module: ::core::module_path!(),
+                    fn_name: #fn_name,
+                    locate: __opguard_here,
+                },
+                #meta
+            });
+        #static_name.#method()
+    }}
+}
