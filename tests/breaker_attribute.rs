@@ -407,6 +407,34 @@ fn a_free_function_fallback_gets_the_same_arguments() {
     assert_eq!(quote("INITECH"), Ok("INITECH: last close".into()));
 }
 
+/// Everything logged in this test binary: one global subscriber, installed
+/// once, so that no test races another's scoped subscriber for a callsite's
+/// cached interest. Tests pick out their own breaker's lines.
+fn global_log() -> &'static std::sync::Mutex<Vec<u8>> {
+    use std::sync::{Mutex, OnceLock};
+    static LOG: OnceLock<&'static Mutex<Vec<u8>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log: &'static Mutex<Vec<u8>> = Box::leak(Box::new(Mutex::new(Vec::new())));
+        struct Writer(&'static Mutex<Vec<u8>>);
+        impl std::io::Write for Writer {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || Writer(log))
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("the only global subscriber of this binary");
+        log
+    })
+}
+
 #[circuit_breaker(name = "attr.logged", failure_threshold = 1, recovery_timeout = "10ms")]
 async fn logged(fail: bool) -> Result<(), DbError> {
     if fail { Err(DbError::Timeout) } else { Ok(()) }
@@ -414,31 +442,12 @@ async fn logged(fail: bool) -> Result<(), DbError> {
 
 #[tokio::test(start_paused = true)]
 async fn transitions_are_tracing_events_warn_on_open_info_otherwise() {
-    use std::sync::Mutex;
-    #[derive(Clone, Default)]
-    struct Log(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Log {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let log = Log::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
+    let log = global_log();
     assert!(logged(true).await.is_err());
     tokio::time::advance(Duration::from_millis(10)).await;
     assert!(logged(false).await.is_ok());
 
-    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let text = String::from_utf8(log.lock().unwrap().clone()).unwrap();
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("breaker=attr.logged"))

@@ -38,14 +38,31 @@ impl<'a> MakeWriter<'a> for Captured {
     }
 }
 
-fn capture(level: tracing::Level) -> (Captured, tracing::subscriber::DefaultGuard) {
+/// Tests take turns: a scoped subscriber per test, never two at once, so no
+/// test races another for a callsite's cached interest.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+struct Capture {
+    _subscriber: tracing::subscriber::DefaultGuard,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+fn capture(level: tracing::Level) -> (Captured, Capture) {
+    let turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(captured.clone())
         .with_max_level(level)
         .with_ansi(false)
         .finish();
-    (captured, tracing::subscriber::set_default(subscriber))
+    let guard = tracing::subscriber::set_default(subscriber);
+    (
+        captured,
+        Capture {
+            _subscriber: guard,
+            _turn: turn,
+        },
+    )
 }
 
 #[monitor_performance(threshold = "50ms", include_args, include_result)]
