@@ -335,8 +335,8 @@
 
 #![forbid(unsafe_code)]
 
-pub use opguard_macros::{circuit_breaker, monitor_performance};
-pub use opguard_runtime::{Classify, GuardError, Outcome, breaker, monitor};
+pub use opguard_macros::{cacheable, circuit_breaker, monitor_performance};
+pub use opguard_runtime::{Classify, GuardError, Outcome, breaker, cache, monitor};
 
 #[doc(hidden)]
 pub mod __private {

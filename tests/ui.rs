@@ -7,5 +7,6 @@ fn ui() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("tests/ui/monitor/*.rs");
     cases.compile_fail("tests/ui/breaker/*.rs");
+    cases.compile_fail("tests/ui/cache/*.rs");
     cases.pass("tests/ui/pass/*.rs");
 }

@@ -8,7 +8,7 @@ use syn::LitStr;
 use crate::signature::Function;
 
 /// A block that declares `static #name: ::opguard::__private::#module::Callsite`
-/// with `meta` (the fields after `site`) and evaluates `#name.#method()`.
+/// with `meta` (the fields after `site`) and evaluates `#name.#method(#call)`.
 ///
 /// The items live in this inner block, so the user's body never sees them,
 /// even when its arguments have the same names.
@@ -16,6 +16,7 @@ pub(crate) fn lookup(
     module: &str,
     static_name: &str,
     method: &str,
+    call: TokenStream,
     name: Option<&LitStr>,
     function: &Function,
     meta: TokenStream,
@@ -42,6 +43,6 @@ pub(crate) fn lookup(
                 },
                 #meta
             });
-        #static_name.#method()
+        #static_name.#method(#call)
     }}
 }

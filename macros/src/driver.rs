@@ -14,7 +14,7 @@ use syn::Meta;
 
 use crate::diag::Errors;
 use crate::signature::{Function, Inner};
-use crate::{breaker, monitor};
+use crate::{breaker, cache, monitor};
 
 /// One attribute's options, read: it wraps a function's work.
 pub(crate) trait Layer {
@@ -48,6 +48,7 @@ const ATTRIBUTES: &[(&str, Parse)] = &[
         breaker::args::ATTRIBUTE,
         layer::<breaker::args::BreakerArgs>,
     ),
+    (cache::args::ATTRIBUTE, layer::<cache::args::CacheArgs>),
 ];
 
 fn parser(name: &str) -> Option<Parse> {

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use proptest::prelude::*;
 
 use crate::driver::run;
-use crate::{breaker, monitor};
+use crate::{breaker, cache, monitor};
 
 /// An attribute's entry point, on `proc_macro2` tokens.
 type Entry = fn(TokenStream, TokenStream) -> TokenStream;
@@ -20,7 +20,15 @@ fn attributes() -> Vec<(&'static str, Entry, &'static str)> {
     fn breaker(args: TokenStream, item: TokenStream) -> TokenStream {
         run(breaker::args::ATTRIBUTE, args, item)
     }
+    fn cacheable(args: TokenStream, item: TokenStream) -> TokenStream {
+        run(cache::args::ATTRIBUTE, args, item)
+    }
     vec![
+        (
+            "cacheable",
+            cacheable,
+            r#"ttl = "5m" , tti = "1m" , max_capacity = 100 , name = "users" , key = ( self . tenant , id ) , condition = | v | v . is_ok ( ) , cache_none = false"#,
+        ),
         (
             "monitor_performance",
             monitor,

@@ -9,6 +9,7 @@
 
 mod args;
 mod breaker;
+mod cache;
 mod callsite;
 mod diag;
 mod driver;
@@ -18,6 +19,14 @@ mod monitor;
 mod signature;
 
 use proc_macro::TokenStream;
+
+/// Caches a function's results in a moka cache, keyed by its arguments, with
+/// request coalescing. The `opguard` crate documents each option with an
+/// example.
+#[proc_macro_attribute]
+pub fn cacheable(args: TokenStream, item: TokenStream) -> TokenStream {
+    driver::run(cache::args::ATTRIBUTE, args.into(), item.into()).into()
+}
 
 /// Fails fast while a dependency is down: a circuit breaker around a function
 /// returning `Result<T, E>` with `E: From<opguard::GuardError>`, with

@@ -307,7 +307,7 @@ fn has_impl_trait(ty: &Type) -> bool {
 }
 
 /// The identifiers a pattern binds, in order, and those bound `mut`.
-fn bindings(pat: &Pat, out: &mut Vec<Ident>, mutable: &mut Vec<Ident>) {
+pub(crate) fn bindings(pat: &Pat, out: &mut Vec<Ident>, mutable: &mut Vec<Ident>) {
     match pat {
         Pat::Ident(p) => {
             out.push(p.ident.clone());

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod breaker;
+pub mod cache;
 mod counters;
 mod error;
 pub mod monitor;

@@ -180,3 +180,137 @@ pub mod breaker {
         }
     }
 }
+
+/// The cache's part of generated code.
+pub mod cache {
+    use ::core::marker::PhantomData;
+
+    pub use crate::cache::{Adapter, CacheConfig, Callsite, CallsiteMeta};
+
+    /// Picks the [`Adapter`] for a return type by autoref specialisation:
+    /// `(&&&Shape::<R>::new()).__opguard_adapter()`.
+    pub struct Shape<R>(PhantomData<fn() -> R>);
+
+    impl<R> Shape<R> {
+        /// The probe.
+        #[allow(clippy::new_without_default)]
+        pub const fn new() -> Self {
+            Self(PhantomData)
+        }
+    }
+
+    /// Chosen for `Result`: the `Ok` value is cached.
+    pub trait ShapeResult<T, E> {
+        /// The adapter.
+        fn __opguard_adapter(&self) -> Adapter<::core::result::Result<T, E>, T>;
+    }
+
+    impl<T, E> ShapeResult<T, E> for &&Shape<::core::result::Result<T, E>> {
+        fn __opguard_adapter(&self) -> Adapter<::core::result::Result<T, E>, T> {
+            Adapter::RESULT
+        }
+    }
+
+    /// Chosen for `Option`: the `Some` value is cached.
+    pub trait ShapeOption<T> {
+        /// The adapter.
+        fn __opguard_adapter(&self) -> Adapter<::core::option::Option<T>, T>;
+    }
+
+    impl<T> ShapeOption<T> for &Shape<::core::option::Option<T>> {
+        fn __opguard_adapter(&self) -> Adapter<::core::option::Option<T>, T> {
+            Adapter::OPTION
+        }
+    }
+
+    /// Chosen for every other type: the value is cached.
+    pub trait ShapeValue<T> {
+        /// The adapter.
+        fn __opguard_adapter(&self) -> Adapter<T, T>;
+    }
+
+    impl<T> ShapeValue<T> for Shape<T> {
+        fn __opguard_adapter(&self) -> Adapter<T, T> {
+            Adapter::VALUE
+        }
+    }
+
+    /// A cached value's requirements.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be cached: cached values must be `Clone + Send + Sync + 'static`",
+        label = "every hit hands out a clone of the cached value, from any thread",
+        note = "wrap it in `Arc<..>` to share it cheaply, or derive `Clone`"
+    )]
+    pub trait CacheValue:
+        ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static
+    {
+    }
+
+    impl<T: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static> CacheValue
+        for T
+    {
+    }
+
+    /// Checks the cached value type, at the return type.
+    #[inline(always)]
+    pub fn check_value<R, V: CacheValue>(_: &Adapter<R, V>) {}
+
+    /// A value that can be (part of) a cache key, owned.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be part of a cache key: keys must be owned as `Hash + Eq + Clone + Send + Sync + 'static`",
+        label = "the default key is built from this argument",
+        note = "build the key from other values with `key = ...`, e.g. `key = (user.id, page)`"
+    )]
+    pub trait CacheKeyPart: ::std::borrow::ToOwned {}
+
+    impl<T> CacheKeyPart for T
+    where
+        T: ::std::borrow::ToOwned + ?Sized,
+        T::Owned: ::core::hash::Hash
+            + ::core::cmp::Eq
+            + ::core::clone::Clone
+            + ::core::marker::Send
+            + ::core::marker::Sync
+            + 'static,
+    {
+    }
+
+    /// An argument, owned, as a key part (`&str` becomes `String`).
+    #[inline(always)]
+    pub fn key_part<T: CacheKeyPart + ?Sized>(value: &T) -> T::Owned {
+        value.to_owned()
+    }
+
+    /// The whole key given with `key = ...`.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a cache key: keys must be `Hash + Eq + Clone + Send + Sync + 'static`",
+        label = "the key built by `key = ...`",
+        note = "use owned values (`String`, not `&str`; `.clone()` or `.to_owned()` borrowed ones)"
+    )]
+    pub trait CacheKey:
+        ::core::hash::Hash
+        + ::core::cmp::Eq
+        + ::core::clone::Clone
+        + ::core::marker::Send
+        + ::core::marker::Sync
+        + 'static
+    {
+    }
+
+    impl<
+        T: ::core::hash::Hash
+            + ::core::cmp::Eq
+            + ::core::clone::Clone
+            + ::core::marker::Send
+            + ::core::marker::Sync
+            + 'static,
+    > CacheKey for T
+    {
+    }
+
+    /// Checks a `key = ...` expression's type, at the expression.
+    #[inline(always)]
+    pub fn key<K: CacheKey>(key: K) -> K {
+        key
+    }
+}

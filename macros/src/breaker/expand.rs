@@ -51,6 +51,7 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
         "breaker",
         "__OPGUARD_BREAKER",
         "breaker",
+        quote!(),
         args.name.as_ref(),
         function,
         quote!(config: #config,),

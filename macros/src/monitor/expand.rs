@@ -54,6 +54,7 @@ pub(crate) fn expand(args: &MonitorArgs, function: &Function, inner: Inner) -> T
         "monitor",
         "__OPGUARD_MONITOR",
         "start",
+        quote!(),
         args.name.as_ref(),
         function,
         quote! {

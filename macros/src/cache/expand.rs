@@ -1,0 +1,156 @@
+//! The code `#[cacheable]` wraps around a function's work: look the key up,
+//! and on a miss run the work through the cache's coalescing load.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::{FnArg, Ident, Pat, Type};
+
+use super::args::CacheArgs;
+use crate::signature::{Function, Inner};
+
+fn duration(d: std::time::Duration) -> TokenStream {
+    let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+    quote!(::core::time::Duration::from_nanos(#nanos))
+}
+
+/// A block expression that answers from the cache or runs `inner`.
+pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> TokenStream {
+    let adapter = Ident::new("__opguard_adapter", Span::mixed_site());
+    let cache = Ident::new("__opguard_cache", Span::mixed_site());
+    let key = Ident::new("__opguard_key", Span::mixed_site());
+    let value = Ident::new("__opguard_value", Span::mixed_site());
+
+    let at_output = Span::mixed_site().located_at(function.output_span);
+    let output = function
+        .output
+        .as_ref()
+        .map_or_else(|| quote!(_), |ty| quote!(#ty));
+    let pick = if args.cache_none {
+        quote_spanned!(at_output=> ::opguard::__private::cache::Adapter::<#output, #output>::VALUE)
+    } else {
+        quote_spanned!(at_output=> {
+            use ::opguard::__private::cache::{ShapeOption as _, ShapeResult as _, ShapeValue as _};
+            (&&&::opguard::__private::cache::Shape::<#output>::new()).__opguard_adapter()
+        })
+    };
+    let adapter_at_output = Ident::new("__opguard_adapter", at_output);
+    let check_value =
+        quote_spanned!(at_output=> ::opguard::__private::cache::check_value(&#adapter_at_output););
+
+    let ttl = duration(args.ttl);
+    let tti = match args.tti {
+        Some(tti) => {
+            let tti = duration(tti);
+            quote!(::core::option::Option::Some(#tti))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let capacity = args.max_capacity;
+    let generic = function.item.sig.generics.type_params().next().is_some();
+    let getter = if function.is_async() {
+        "async_cache"
+    } else {
+        "sync_cache"
+    };
+    let lookup = crate::callsite::lookup(
+        "cache",
+        "__OPGUARD_CACHE",
+        getter,
+        quote!(&#adapter),
+        args.name.as_ref(),
+        function,
+        quote! {
+            config: ::opguard::__private::cache::CacheConfig { ttl: #ttl, tti: #tti, max_capacity: #capacity },
+            generic: #generic,
+        },
+    );
+
+    let keep = match &args.condition {
+        Some(condition) => quote!(#adapter.keep(#condition)),
+        None => quote!(|_| true),
+    };
+    let (hit, load) = match &inner {
+        Inner::Value(_) => (quote!(), quote!()),
+        Inner::Future(_) => (quote!(.await), quote!(.await)),
+    };
+    let body = match inner {
+        Inner::Value(v) => quote!(move || #v),
+        Inner::Future(f) => f,
+    };
+
+    // The key: looked up borrowed where it can be, owned only on a miss.
+    let (prepare, lookup_key, owned_key) = key_parts(args, function, &key);
+
+    quote! {{
+        let #adapter = #pick;
+        #check_value
+        let #cache = #lookup;
+        #prepare
+        match #cache.hit(#lookup_key)#hit {
+            ::core::option::Option::Some(#value) => #adapter.wrap(#value),
+            ::core::option::Option::None => #cache.load(#owned_key, &#adapter, #keep, #body)#load,
+        }
+    }}
+}
+
+/// Statements that build the key, the expression to look it up with, and the
+/// owned key for a miss.
+fn key_parts(
+    args: &CacheArgs,
+    function: &Function,
+    key: &Ident,
+) -> (TokenStream, TokenStream, TokenStream) {
+    if let Some(expr) = &args.key {
+        let build = quote_spanned!(syn::spanned::Spanned::span(expr)=> ::opguard::__private::cache::key(#expr));
+        return (quote!(let #key = #build;), quote!(&#key), quote!(#key));
+    }
+    let typed: Vec<(&Pat, &Type)> = function
+        .item
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(t) => Some((&*t.pat, &*t.ty)),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    // Every token at the argument, so that a key type error is reported there.
+    let part = |ident: &Ident, by_ref: bool| {
+        let at = Span::mixed_site().located_at(ident.span());
+        let reference = if by_ref {
+            quote!()
+        } else {
+            quote_spanned!(at=> &)
+        };
+        quote_spanned!(at=> ::opguard::__private::cache::key_part(#reference #ident))
+    };
+    // One plain argument: look up by reference, own the key on a miss.
+    if let [(Pat::Ident(p), ty)] = typed.as_slice()
+        && p.subpat.is_none()
+    {
+        let ident = &p.ident;
+        let by_ref = matches!(ty, Type::Reference(_));
+        let lookup = if by_ref {
+            quote!(#ident)
+        } else {
+            quote!(&#ident)
+        };
+        let owned = part(ident, by_ref);
+        return (quote!(let #key = #owned;), lookup, quote!(#key));
+    }
+    let parts: Vec<TokenStream> = typed
+        .iter()
+        .flat_map(|(pat, ty)| {
+            let by_ref = matches!(ty, Type::Reference(_)) && matches!(pat, Pat::Ident(_));
+            let mut names = Vec::new();
+            crate::signature::bindings(pat, &mut names, &mut Vec::new());
+            names.into_iter().map(move |name| (name, by_ref))
+        })
+        .map(|(name, by_ref)| part(&name, by_ref))
+        .collect();
+    let tuple = match parts.as_slice() {
+        [] => quote!(()),
+        _ => quote!((#(#parts,)*)),
+    };
+    (quote!(let #key = #tuple;), quote!(&#key), quote!(#key))
+}

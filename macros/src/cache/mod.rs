@@ -1,0 +1,4 @@
+//! `#[cacheable]`: options in [`args`], generated code in [`expand`].
+
+pub(crate) mod args;
+pub(crate) mod expand;

@@ -1,0 +1,106 @@
+//! Making and registering caches by hand.
+
+use std::hash::Hash;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::handle::{CacheError, ErasedCache};
+use super::{AsyncCache, CacheConfig, Entry, SyncCache, registry};
+
+/// Starts configuring a cache named `name`, for use without the attribute.
+pub fn builder(name: impl Into<String>) -> CacheBuilder {
+    CacheBuilder::new(name.into())
+}
+
+/// Builds a cache; from [`cache::builder`](super::builder).
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct CacheBuilder {
+    name: String,
+    owner: String,
+    config: CacheConfig,
+}
+
+impl CacheBuilder {
+    pub(crate) fn new(name: String) -> Self {
+        Self {
+            owner: format!("the builder of `{name}`"),
+            name,
+            config: CacheConfig::DEFAULT,
+        }
+    }
+
+    pub(crate) fn owned_by(mut self, owner: String) -> Self {
+        self.owner = owner;
+        self
+    }
+
+    /// Starts from these settings.
+    pub fn config(mut self, config: CacheConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Time to live of an entry (default 300 s).
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.config.ttl = ttl;
+        self
+    }
+
+    /// Time to idle.
+    pub fn tti(mut self, tti: Duration) -> Self {
+        self.config.tti = Some(tti);
+        self
+    }
+
+    /// Entries kept (default 10 000).
+    pub fn max_capacity(mut self, entries: u64) -> Self {
+        self.config.max_capacity = entries;
+        self
+    }
+
+    /// Registers a cache for a synchronous function, or returns the one this
+    /// owner registered under the name; another owner's name is an error.
+    pub fn build_sync<K, V>(self) -> Result<SyncCache<K, V>, CacheError>
+    where
+        K: Hash + Eq + Clone + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        let config = self.config;
+        self.register(|name| SyncCache::new(name, &config))
+    }
+
+    /// [`build_sync`](Self::build_sync) for an async function.
+    pub fn build_async<K, V>(self) -> Result<AsyncCache<K, V>, CacheError>
+    where
+        K: Hash + Eq + Clone + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        let config = self.config;
+        self.register(|name| AsyncCache::new(name, &config))
+    }
+
+    fn register<C: ErasedCache + Clone + 'static>(
+        self,
+        make: impl FnOnce(&str) -> C,
+    ) -> Result<C, CacheError> {
+        let (entry, _) = registry().get_or_register(&self.name, || Entry {
+            owner: self.owner.clone(),
+            cache: Arc::new(make(&self.name)),
+        });
+        let taken = || CacheError::NameTaken {
+            name: self.name.clone(),
+            first: entry.owner.clone(),
+            second: self.owner.clone(),
+        };
+        if entry.owner != self.owner {
+            return Err(taken());
+        }
+        entry
+            .cache
+            .as_any()
+            .downcast_ref::<C>()
+            .cloned()
+            .ok_or_else(taken)
+    }
+}

@@ -1,0 +1,72 @@
+//! Caches in front of functions: the runtime of `#[cacheable]`, usable on its
+//! own.
+//!
+//! A [`SyncCache`] (moka's `sync::Cache`, for synchronous functions) or an
+//! [`AsyncCache`] (moka's `future::Cache`, for async ones) keeps values by
+//! key with a time to live, an optional time to idle and a capacity. On a
+//! miss, concurrent calls for one key run the body once and the others wait
+//! for its value (request coalescing); a cancelled or panicking loader hands
+//! the load to a waiter. An [`Adapter`] says what of a return value is cached:
+//! the `Ok` of a `Result`, the `Some` of an `Option`, or the value itself.
+//!
+//! Every cache is registered under its name; [`get`] returns a
+//! [`CacheHandle`] for statistics and invalidation, [`all`] every cache's
+//! [`CacheStats`].
+
+mod blocking;
+mod builder;
+mod callsite;
+mod config;
+mod handle;
+mod nonblocking;
+mod shape;
+mod stats;
+
+pub use blocking::SyncCache;
+pub use builder::{CacheBuilder, builder};
+pub use callsite::{Callsite, CallsiteMeta};
+pub use config::CacheConfig;
+pub use handle::{CacheError, CacheHandle};
+pub use nonblocking::AsyncCache;
+pub use shape::Adapter;
+pub use stats::CacheStats;
+
+use std::sync::Arc;
+
+use crate::registry::Registry;
+use handle::ErasedCache;
+
+/// A registered cache and who registered it.
+pub(crate) struct Entry {
+    owner: String,
+    cache: Arc<dyn ErasedCache>,
+}
+
+fn registry() -> &'static Registry<Entry> {
+    static CACHES: Registry<Entry> = Registry::new();
+    &CACHES
+}
+
+/// The cache registered under `name`.
+///
+/// ```
+/// use opguard_runtime::cache::{self, SyncCache};
+/// let _: SyncCache<u32, u32> = cache::builder("docs.squares").build_sync().unwrap();
+/// assert_eq!(cache::get("docs.squares").unwrap().key_type(), "u32");
+/// assert!(cache::get("docs.unknown").is_none());
+/// ```
+pub fn get(name: &str) -> Option<CacheHandle> {
+    registry().get(name).map(|entry| CacheHandle {
+        name: name.into(),
+        cache: Arc::clone(&entry.cache),
+    })
+}
+
+/// Statistics of every registered cache, sorted by name.
+pub fn all() -> Vec<CacheStats> {
+    registry()
+        .all()
+        .iter()
+        .map(|entry| entry.cache.stats())
+        .collect()
+}

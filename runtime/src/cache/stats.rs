@@ -1,0 +1,87 @@
+//! What a cache counts, and its snapshot.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use serde::Serialize;
+
+use crate::counters::PerThread;
+
+const HITS: usize = 0;
+const MISSES: usize = 1;
+const LOADS: usize = 2;
+
+/// Counters of one cache. Hits and misses are per-thread counts (no shared
+/// write on the hit path); evictions come from moka's eviction listener.
+#[derive(Default)]
+pub(crate) struct Counters {
+    per_thread: PerThreadCounts,
+    evictions: AtomicU64,
+}
+
+pub(crate) struct PerThreadCounts(PerThread<3>);
+
+impl Default for PerThreadCounts {
+    fn default() -> Self {
+        Self(PerThread::new())
+    }
+}
+
+impl Counters {
+    #[inline]
+    pub(crate) fn hit(&self) {
+        self.per_thread.0.add(HITS, 1);
+    }
+
+    #[inline]
+    pub(crate) fn miss(&self) {
+        self.per_thread.0.add(MISSES, 1);
+    }
+
+    pub(crate) fn load(&self) {
+        self.per_thread.0.add(LOADS, 1);
+    }
+
+    pub(crate) fn evicted(&self) {
+        self.evictions.fetch_add(1, Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self, name: &str, entries: u64) -> CacheStats {
+        let hits = self.per_thread.0.sum(HITS);
+        let misses = self.per_thread.0.sum(MISSES);
+        let lookups = hits + misses;
+        CacheStats {
+            name: name.to_owned(),
+            hits,
+            misses,
+            hit_rate: if lookups == 0 {
+                0.0
+            } else {
+                hits as f64 / lookups as f64
+            },
+            loads: self.per_thread.0.sum(LOADS),
+            evictions: self.evictions.load(Relaxed),
+            entries,
+        }
+    }
+}
+
+/// What a cache has seen, read at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CacheStats {
+    /// The cache's name.
+    pub name: String,
+    /// Calls answered from the cache.
+    pub hits: u64,
+    /// Calls that found no entry (they ran the body, or waited for a call
+    /// that was running it).
+    pub misses: u64,
+    /// `hits / (hits + misses)`, `0.0` before any call.
+    pub hit_rate: f64,
+    /// Times the body ran.
+    pub loads: u64,
+    /// Entries removed by size or expiry (moka's `RemovalCause::was_evicted`);
+    /// counted as moka processes them, so possibly later than the removal.
+    pub evictions: u64,
+    /// Entries held (moka's estimate, exact after its pending tasks ran).
+    pub entries: u64,
+}
