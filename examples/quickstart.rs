@@ -11,7 +11,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use opguard::{GuardError, circuit_breaker, monitor_performance};
+use opguard::{GuardError, cacheable, circuit_breaker, monitor_performance};
 
 #[derive(Debug, Clone)]
 struct User {
@@ -118,7 +118,22 @@ impl Inventory {
     }
 }
 
-/// A handler that uses both, with `?` and an explicit name.
+/// A slow lookup with few distinct answers: cached for a minute, so only the
+/// first request per currency pays for it (concurrent first requests share
+/// one lookup).
+#[monitor_performance(name = "fx.rate", threshold = "50ms")]
+#[cacheable(name = "fx.rates", ttl = "1m")]
+async fn exchange_rate(currency: &str) -> Result<f64, String> {
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    match currency {
+        "EUR" => Ok(1.0),
+        "USD" => Ok(1.08),
+        "GBP" => Ok(0.86),
+        other => Err(format!("no rate for {other}")),
+    }
+}
+
+/// A handler that uses them all, with `?` and an explicit name.
 #[monitor_performance(name = "http.get_profile", threshold = "50ms")]
 async fn get_profile(
     service: &UserService,
@@ -127,7 +142,13 @@ async fn get_profile(
 ) -> Result<String, String> {
     let user = service.get_user(id).await.map_err(|e| e.to_string())?;
     let stock = inventory.stock(id).await.map_err(|e| e.to_string())?;
-    Ok(format!("{} stock={stock}", render(&user)))
+    let currency = ["EUR", "USD", "GBP"][(id % 3) as usize];
+    let rate = exchange_rate(currency).await?;
+    Ok(format!(
+        "{} stock={stock} price={:.2}{currency}",
+        render(&user),
+        10.0 * rate
+    ))
 }
 
 #[tokio::main]
@@ -196,6 +217,21 @@ async fn main() {
         println!(
             "{:<12} {:>10} {:>6} {:>9} {:>9} {:>9}",
             b.name, b.state, b.calls, b.failures, b.rejected, b.timeouts
+        );
+    }
+
+    println!(
+        "\n{:<12} {:>6} {:>6} {:>8} {:>6}",
+        "cache", "hits", "misses", "hit rate", "loads"
+    );
+    for c in opguard::cache::all() {
+        println!(
+            "{:<12} {:>6} {:>6} {:>7.1}% {:>6}",
+            c.name,
+            c.hits,
+            c.misses,
+            c.hit_rate * 100.0,
+            c.loads
         );
     }
 }

@@ -7,12 +7,13 @@
 //! |---|---|---|
 //! | [`#[monitor_performance]`](macro@monitor_performance) | latency histogram, slow-call warnings, outcome counts, `metrics` facade | available |
 //! | `#[trace_operation]` | a `tracing` span with arguments, result, errors, sampling | planned |
-//! | `#[cacheable]` | a moka cache with request coalescing | planned |
+//! | [`#[cacheable]`](macro@cacheable) | a moka cache with request coalescing | available |
 //! | [`#[circuit_breaker]`](macro@circuit_breaker) | fail fast while a dependency is down, with timeout, retries and fallback | available |
 //!
 //! The macros expand into small calls to [`opguard_runtime`], which holds the
-//! timers and breakers and is usable without the macros
-//! ([`monitor::Timer::builder`], [`breaker::Breaker::builder`]).
+//! timers, breakers and caches and is usable without the macros
+//! ([`monitor::Timer::builder`], [`breaker::Breaker::builder`],
+//! [`cache::builder`]).
 //!
 //! # `#[monitor_performance]`
 //!
@@ -320,6 +321,120 @@
 //! `info` otherwise) and [`breaker::BreakerEvent`]s for [`breaker::events()`]
 //! subscribers; a subscriber that falls more than 1024 events behind skips
 //! ahead rather than slowing calls down.
+//!
+//! # `#[cacheable]`
+//!
+//! ```
+//! use opguard::cacheable;
+//!
+//! #[cacheable(ttl = "5m")]
+//! async fn get_user(id: u64) -> Result<String, std::io::Error> {
+//!     Ok(format!("user-{id}")) // runs once per id for five minutes
+//! }
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! # assert_eq!(get_user(1).await.unwrap(), get_user(1).await.unwrap());
+//! # }
+//! ```
+//!
+//! Async functions get a `moka::future::Cache`, sync ones a
+//! `moka::sync::Cache`. Concurrent calls that miss on one key run the body
+//! once and the others wait for its value (request coalescing); if that call
+//! is cancelled or panics, one of the waiters runs the body instead (the
+//! panicking caller still sees its panic). A `Result` caches only its `Ok`
+//! value, an `Option` only its `Some` (unless `cache_none`); an error is
+//! returned to its caller and never cached, and callers that were waiting for
+//! it run the body themselves, so errors need not be `Clone`.
+//!
+//! ## Options
+//!
+//! | option | type | default | meaning |
+//! |---|---|---|---|
+//! | `ttl` | duration | `"300s"` | time to live of an entry |
+//! | `tti` | duration | — | time to idle: an entry not read for this long expires |
+//! | `max_capacity` | integer ≥ 1 | 10 000 | entries kept; the least useful are evicted (TinyLFU) |
+//! | `name` | string | `module::path::fn_name` | the cache's name in [`cache::get`] |
+//! | `key` | expression | the arguments | the cache key, computed from the arguments |
+//! | `condition` | closure or path `Fn(&T) -> bool` | always | cache a value only when it returns true |
+//! | `cache_none` | flag | off | also cache the `None` of an `Option` |
+//!
+//! ```
+//! use opguard::cacheable;
+//!
+//! #[cacheable(ttl = "1h", tti = "10m", max_capacity = 50_000, name = "geo.lookup")]
+//! fn country_of(ip: &str) -> Option<String> {
+//!     ip.starts_with("81.").then(|| "FR".to_owned())
+//! }
+//!
+//! // Only complete pages are worth keeping; the caller gets every page.
+//! #[cacheable(condition = |page: &Vec<u32>| page.len() == 10)]
+//! fn page(n: u32) -> Vec<u32> {
+//!     (n * 10..n * 10 + 10).collect()
+//! }
+//!
+//! // Remember that a user does not exist, too.
+//! #[cacheable(cache_none)]
+//! fn find_user(id: u64) -> Option<String> {
+//!     (id != 0).then(|| format!("user-{id}"))
+//! }
+//! # country_of("81.1.1.1"); page(1); find_user(0);
+//! ```
+//!
+//! **Keys.** The default key is the argument (one argument) or the tuple of
+//! the arguments, owned: `&str` becomes `String`, `&[T]` becomes `Vec<T>`,
+//! `&T` becomes `T::Owned`, and a pattern argument contributes each name it
+//! binds. With one argument taken by reference, a hit looks the key up by
+//! reference and allocates nothing. The receiver is not part of the default
+//! key; name it in `key = ...` when it matters. Every key part must be
+//! `Hash + Eq + Clone + Send + Sync + 'static` and the cached value
+//! `Clone + Send + Sync + 'static`; otherwise a compile error points at the
+//! argument or the return type (and suggests `key = ...`).
+//!
+//! ```
+//! use opguard::cacheable;
+//!
+//! struct Tenant { id: u32 }
+//!
+//! impl Tenant {
+//!     #[cacheable(key = (self.id, user))]
+//!     fn profile(&self, user: u32) -> String {
+//!         format!("tenant {} user {user}", self.id)
+//!     }
+//! }
+//! # Tenant { id: 1 }.profile(2);
+//! ```
+//!
+//! `&mut` arguments, functions returning `()` or a reference, and
+//! `impl Trait` return types are refused at compile time. A generic function
+//! gets one cache per instantiation, named `name<Key, Value>` (with the type
+//! names `std::any::type_name` gives). Two functions never share entries: a
+//! `name` used by two functions is reported when the second one is first
+//! called, with a panic that names both.
+//!
+//! ## Runtime API
+//!
+//! ```
+//! use opguard::{cache, cacheable};
+//!
+//! #[cacheable(name = "docs.greetings")]
+//! fn greet(name: &str) -> String { format!("hello {name}") }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! greet("ada");
+//! greet("ada");
+//! let handle = cache::get("docs.greetings").unwrap();
+//! let stats = handle.stats(); // hits, misses, hit_rate, loads, evictions, entries
+//! assert_eq!((stats.hits, stats.misses, stats.loads), (1, 1, 1));
+//! assert_eq!(handle.key_type(), "alloc::string::String");
+//! handle.invalidate(&"ada".to_owned()).await.unwrap();  // a wrong key type is an Err
+//! handle.invalidate_all();
+//! assert!(cache::all().iter().any(|s| s.name == "docs.greetings"));
+//! # }
+//! ```
+//!
+//! `invalidate` is async because moka's async caches are;
+//! `invalidate_blocking` does the same for the caches of sync functions.
+//! Evictions are counted as moka reports them (size and expiry), which can be
+//! after the fact; `run_pending_tasks` brings the counts up to date.
 //!
 //! # Errors at compile time
 //!
