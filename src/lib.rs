@@ -450,8 +450,8 @@
 
 #![forbid(unsafe_code)]
 
-pub use opguard_macros::{cacheable, circuit_breaker, monitor_performance};
-pub use opguard_runtime::{Classify, GuardError, Outcome, breaker, cache, monitor};
+pub use opguard_macros::{cacheable, circuit_breaker, monitor_performance, trace_operation};
+pub use opguard_runtime::{Classify, GuardError, Outcome, breaker, cache, monitor, trace};
 
 #[doc(hidden)]
 pub mod __private {

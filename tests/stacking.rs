@@ -76,7 +76,11 @@ static DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(
 #[opguard::cacheable(name = "stack.cache_outside")]
 #[circuit_breaker(name = "stack.breaker_below_cache", failure_threshold = 1)]
 fn cached_then_guarded(key: u32) -> Result<u32, Down> {
-    if DOWN.load(std::sync::atomic::Ordering::SeqCst) { Err(Down(None)) } else { Ok(key) }
+    if DOWN.load(std::sync::atomic::Ordering::SeqCst) {
+        Err(Down(None))
+    } else {
+        Ok(key)
+    }
 }
 
 #[circuit_breaker(name = "stack.breaker_above_cache", failure_threshold = 1)]
@@ -89,11 +93,24 @@ fn guarded_then_cached(key: u32) -> Result<u32, Down> {
 fn a_cache_above_the_breaker_serves_hits_while_it_is_open_and_below_it_does_not() {
     assert_eq!(cached_then_guarded(1).unwrap(), 1);
     DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
-    assert!(cached_then_guarded(2).is_err(), "a miss reaches the failing dependency");
-    assert_eq!(breaker::get("stack.breaker_below_cache").unwrap().state(), breaker::BreakerState::Open);
-    assert_eq!(cached_then_guarded(1).unwrap(), 1, "a hit is served while the breaker is open");
+    assert!(
+        cached_then_guarded(2).is_err(),
+        "a miss reaches the failing dependency"
+    );
+    assert_eq!(
+        breaker::get("stack.breaker_below_cache").unwrap().state(),
+        breaker::BreakerState::Open
+    );
+    assert_eq!(
+        cached_then_guarded(1).unwrap(),
+        1,
+        "a hit is served while the breaker is open"
+    );
 
     assert_eq!(guarded_then_cached(1).unwrap(), 1);
     assert!(guarded_then_cached(0).is_err());
-    assert!(guarded_then_cached(1).is_err(), "the open breaker rejects before the cache is asked");
+    assert!(
+        guarded_then_cached(1).is_err(),
+        "the open breaker rejects before the cache is asked"
+    );
 }

@@ -14,7 +14,7 @@ use syn::Meta;
 
 use crate::diag::Errors;
 use crate::signature::{Function, Inner};
-use crate::{breaker, cache, monitor};
+use crate::{breaker, cache, monitor, trace};
 
 /// One attribute's options, read: it wraps a function's work.
 pub(crate) trait Layer {
@@ -49,6 +49,7 @@ const ATTRIBUTES: &[(&str, Parse)] = &[
         layer::<breaker::args::BreakerArgs>,
     ),
     (cache::args::ATTRIBUTE, layer::<cache::args::CacheArgs>),
+    (trace::args::ATTRIBUTE, layer::<trace::args::TraceArgs>),
 ];
 
 fn parser(name: &str) -> Option<Parse> {

@@ -17,8 +17,17 @@ mod driver;
 mod fuzz;
 mod monitor;
 mod signature;
+mod trace;
 
 use proc_macro::TokenStream;
+
+/// Wraps a function in a `tracing` span with its arguments, result, errors,
+/// outcome and duration, with sampling. The `opguard` crate documents each
+/// option with an example.
+#[proc_macro_attribute]
+pub fn trace_operation(args: TokenStream, item: TokenStream) -> TokenStream {
+    driver::run(trace::args::ATTRIBUTE, args.into(), item.into()).into()
+}
 
 /// Caches a function's results in a moka cache, keyed by its arguments, with
 /// request coalescing. The `opguard` crate documents each option with an

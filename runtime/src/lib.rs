@@ -14,6 +14,7 @@ pub mod monitor;
 pub mod naming;
 mod outcome;
 mod registry;
+pub mod trace;
 mod watch;
 
 pub use error::GuardError;

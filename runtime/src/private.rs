@@ -64,6 +64,45 @@ pub fn debug<T: Loggable>(value: &T) -> &dyn ::core::fmt::Debug {
     value.__opguard_debug()
 }
 
+/// An error to describe (for `last_failures`, spans and logs): `Display`, else `Debug`, else its type.
+pub struct Describe<'a, T: ?Sized>(pub &'a T);
+
+/// Chosen for `Display` errors.
+pub trait DescribeDisplay {
+    /// The error's text.
+    fn __opguard_describe(&self) -> ::std::string::String;
+}
+
+impl<T: ::core::fmt::Display + ?Sized> DescribeDisplay for &&Describe<'_, T> {
+    fn __opguard_describe(&self) -> ::std::string::String {
+        ::std::string::ToString::to_string(self.0)
+    }
+}
+
+/// Chosen for `Debug` errors.
+pub trait DescribeDebug {
+    /// The error's text.
+    fn __opguard_describe(&self) -> ::std::string::String;
+}
+
+impl<T: ::core::fmt::Debug + ?Sized> DescribeDebug for &Describe<'_, T> {
+    fn __opguard_describe(&self) -> ::std::string::String {
+        ::std::format!("{:?}", self.0)
+    }
+}
+
+/// Chosen for every other error.
+pub trait DescribeAny {
+    /// The error's type.
+    fn __opguard_describe(&self) -> ::std::string::String;
+}
+
+impl<T: ?Sized> DescribeAny for Describe<'_, T> {
+    fn __opguard_describe(&self) -> ::std::string::String {
+        ::std::format!("an error of type `{}`", ::core::any::type_name::<T>())
+    }
+}
+
 /// The breaker's part of generated code.
 pub mod breaker {
     pub use crate::GuardError;
@@ -141,44 +180,7 @@ pub mod breaker {
         value.clone()
     }
 
-    /// An error to describe for `last_failures`: `Display`, else `Debug`, else its type.
-    pub struct Describe<'a, T: ?Sized>(pub &'a T);
-
-    /// Chosen for `Display` errors.
-    pub trait DescribeDisplay {
-        /// The error's text.
-        fn __opguard_describe(&self) -> ::std::string::String;
-    }
-
-    impl<T: ::core::fmt::Display + ?Sized> DescribeDisplay for &&Describe<'_, T> {
-        fn __opguard_describe(&self) -> ::std::string::String {
-            ::std::string::ToString::to_string(self.0)
-        }
-    }
-
-    /// Chosen for `Debug` errors.
-    pub trait DescribeDebug {
-        /// The error's text.
-        fn __opguard_describe(&self) -> ::std::string::String;
-    }
-
-    impl<T: ::core::fmt::Debug + ?Sized> DescribeDebug for &Describe<'_, T> {
-        fn __opguard_describe(&self) -> ::std::string::String {
-            ::std::format!("{:?}", self.0)
-        }
-    }
-
-    /// Chosen for every other error.
-    pub trait DescribeAny {
-        /// The error's type.
-        fn __opguard_describe(&self) -> ::std::string::String;
-    }
-
-    impl<T: ?Sized> DescribeAny for Describe<'_, T> {
-        fn __opguard_describe(&self) -> ::std::string::String {
-            ::std::format!("an error of type `{}`", ::core::any::type_name::<T>())
-        }
-    }
+    pub use super::{Describe, DescribeAny, DescribeDebug, DescribeDisplay};
 }
 
 /// The cache's part of generated code.
@@ -312,5 +314,107 @@ pub mod cache {
     #[inline(always)]
     pub fn key<K: CacheKey>(key: K) -> K {
         key
+    }
+}
+
+/// The tracer's part of generated code.
+pub mod trace {
+    pub use crate::trace::{Callsite, CallsiteMeta, TraceCall};
+    pub use tracing::Metadata;
+    pub use tracing::field::Value;
+
+    /// A span with its fields' values, all of them in order (`None` for the
+    /// fields recorded later).
+    #[inline]
+    pub fn span(
+        metadata: &'static tracing::Metadata<'static>,
+        values: &[::core::option::Option<&dyn Value>],
+    ) -> tracing::Span {
+        tracing::Span::new(metadata, &metadata.fields().value_set_all(values))
+    }
+
+    /// A value to record: itself when it is a `tracing` value (numbers,
+    /// strings, booleans), else its `Debug`; by autoref specialisation:
+    /// `(&&Probe(&v)).__opguard_field()`. The same probe splits a returned
+    /// value into its `Ok` and its `Err`.
+    pub struct Probe<'a, T: ?Sized>(pub &'a T);
+
+    /// Chosen for `tracing` values.
+    pub trait FieldAsValue<'a, T: ?Sized> {
+        /// The value as a field.
+        fn __opguard_field(&self) -> &'a T;
+    }
+
+    impl<'a, T: Value + ?Sized> FieldAsValue<'a, T> for &Probe<'a, T> {
+        #[inline]
+        fn __opguard_field(&self) -> &'a T {
+            self.0
+        }
+    }
+
+    /// Chosen for other `Debug` values.
+    pub trait FieldAsDebug<'a, T: ::core::fmt::Debug + ?Sized> {
+        /// The value as a `Debug` field.
+        fn __opguard_field(&self) -> tracing::field::DebugValue<&'a T>;
+    }
+
+    impl<'a, T: ::core::fmt::Debug + ?Sized> FieldAsDebug<'a, T> for Probe<'a, T> {
+        #[inline]
+        fn __opguard_field(&self) -> tracing::field::DebugValue<&'a T> {
+            tracing::field::debug(self.0)
+        }
+    }
+
+    /// A value `include_args`, `include_result` or `fields(..)` records.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be recorded on the span: it does not implement `Debug`",
+        label = "`#[trace_operation]` records this with `Debug`",
+        note = "derive or implement `Debug`, or leave it out with `skip(..)` (or drop `include_result`)"
+    )]
+    pub trait Recordable: ::core::fmt::Debug {}
+
+    impl<T: ::core::fmt::Debug + ?Sized> Recordable for T {}
+
+    /// Checks a recorded value, at the user's token.
+    #[inline(always)]
+    pub fn check<T: Recordable + ?Sized>(_: &T) {}
+
+    /// The `Ok` value and the `Err` of a returned value, whatever alias
+    /// names a `Result`; anything else is all `Ok`.
+    pub trait SplitResult<'a, T: ?Sized, E> {
+        /// The `Ok` value (or the whole value).
+        fn __opguard_ok(&self) -> ::core::option::Option<&'a T>;
+        /// The error.
+        fn __opguard_err(&self) -> ::core::option::Option<&'a E>;
+    }
+
+    impl<'a, T, E> SplitResult<'a, T, E> for &Probe<'a, ::core::result::Result<T, E>> {
+        #[inline]
+        fn __opguard_ok(&self) -> ::core::option::Option<&'a T> {
+            self.0.as_ref().ok()
+        }
+        #[inline]
+        fn __opguard_err(&self) -> ::core::option::Option<&'a E> {
+            self.0.as_ref().err()
+        }
+    }
+
+    /// The returned value is not a `Result`.
+    pub trait SplitOther<'a, T: ?Sized> {
+        /// The whole value.
+        fn __opguard_ok(&self) -> ::core::option::Option<&'a T>;
+        /// Never an error.
+        fn __opguard_err(&self) -> ::core::option::Option<&'a ::core::convert::Infallible>;
+    }
+
+    impl<'a, T: ?Sized> SplitOther<'a, T> for Probe<'a, T> {
+        #[inline]
+        fn __opguard_ok(&self) -> ::core::option::Option<&'a T> {
+            ::core::option::Option::Some(self.0)
+        }
+        #[inline]
+        fn __opguard_err(&self) -> ::core::option::Option<&'a ::core::convert::Infallible> {
+            ::core::option::Option::None
+        }
     }
 }

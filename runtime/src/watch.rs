@@ -39,7 +39,14 @@ impl<F: Future> Future for Watched<'_, F> {
 }
 
 /// Sets the flag if it is dropped while a panic unwinds.
-struct OnUnwind<'a>(&'a AtomicBool);
+pub(crate) struct OnUnwind<'a>(&'a AtomicBool);
+
+impl<'a> OnUnwind<'a> {
+    #[inline]
+    pub(crate) fn new(flag: &'a AtomicBool) -> Self {
+        Self(flag)
+    }
+}
 
 impl Drop for OnUnwind<'_> {
     #[inline]

@@ -255,9 +255,7 @@ pub(crate) fn rate(
     }
 }
 
-/// `key(a, b, c)`: identifiers (`skip(..)` of `#[trace_operation]`; until
-/// that attribute lands, exercised by the unit tests only).
-#[cfg_attr(not(test), allow(dead_code))]
+/// `key(a, b, c)`: identifiers.
 pub(crate) fn ident_list(arg: &RawArg, errors: &mut Errors) -> Vec<syn::Ident> {
     use syn::parse::Parser;
     use syn::punctuated::Punctuated;
@@ -282,9 +280,7 @@ pub(crate) fn ident_list(arg: &RawArg, errors: &mut Errors) -> Vec<syn::Ident> {
     }
 }
 
-/// `key = expr`: any expression (`key = ..` of `#[cacheable]`; until that
-/// attribute lands, exercised by the unit tests only).
-#[cfg_attr(not(test), allow(dead_code))]
+/// `key = expr`: any expression.
 pub(crate) fn expr(arg: &RawArg, errors: &mut Errors) -> Option<Expr> {
     match &arg.value {
         RawValue::Expr(expr) => Some(expr.clone()),

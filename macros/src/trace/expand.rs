@@ -1,0 +1,146 @@
+//! The code `#[trace_operation]` wraps around a function's work: a span from
+//! a per-callsite `static`, entered around the work, closed with its outcome.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
+
+use super::args::{CLOSING_FIELDS, TraceArgs};
+use crate::signature::{Function, Inner};
+
+/// A block expression that does `inner` inside a span.
+pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> TokenStream {
+    let call = Ident::new("__opguard_trace", Span::mixed_site());
+    let make = Ident::new("__opguard_make", Span::mixed_site());
+    let meta = Ident::new("__opguard_meta", Span::mixed_site());
+    let ret = Ident::new("__opguard_ret", Span::mixed_site());
+
+    // The recorded arguments and extra fields, then the closing fields.
+    let recorded: Vec<&Ident> = if args.include_args {
+        function
+            .args
+            .iter()
+            .filter(|arg| !args.skip.contains(arg))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut names: Vec<String> = recorded
+        .iter()
+        .map(|arg| arg.to_string().trim_start_matches("r#").to_owned())
+        .collect();
+    names.extend(args.fields.iter().map(|(key, _)| key.to_string()));
+    let opening = names.len();
+    names.extend(CLOSING_FIELDS.iter().map(|f| (*f).to_owned()));
+    if args.include_result {
+        names.push("result".to_owned());
+    }
+    let closing = names.len() - opening;
+
+    // Each value: checked for `Debug` at the user's token, then recorded as a
+    // value or with `Debug`.
+    let mut locals = Vec::new();
+    let mut values = Vec::new();
+    let probe = |at: Span, value: TokenStream, index: usize| {
+        let local = format_ident!("__opguard_field{index}", span = Span::mixed_site());
+        let at = Span::mixed_site().located_at(at);
+        let checked = quote_spanned!(at=> ::opguard::__private::trace::check(&#value););
+        let statement = quote! {
+            #checked
+            let #local = (&&::opguard::__private::trace::Probe(&#value)).__opguard_field();
+        };
+        (
+            statement,
+            quote!(::core::option::Option::Some(&#local as &dyn ::opguard::__private::trace::Value)),
+        )
+    };
+    for (index, arg) in recorded.iter().enumerate() {
+        let (statement, value) = probe(arg.span(), quote!(#arg), index);
+        locals.push(statement);
+        values.push(value);
+    }
+    for (index, (_, expr)) in args.fields.iter().enumerate() {
+        // Bound first: the recorded value borrows it.
+        let bound = format_ident!("__opguard_value{index}", span = Span::mixed_site());
+        locals.push(quote!(let #bound = #expr;));
+        let (statement, value) = probe(
+            syn::spanned::Spanned::span(expr),
+            quote!(#bound),
+            recorded.len() + index,
+        );
+        locals.push(statement);
+        values.push(value);
+    }
+    values.extend((0..closing).map(|_| quote!(::core::option::Option::None)));
+
+    let level = format_ident!("{}", args.level.to_ascii_uppercase());
+    let target = match &args.target {
+        Some(target) => quote!(#target),
+        None => quote!(::core::module_path!()),
+    };
+    let rate = args.sample_rate;
+    let lookup = crate::callsite::lookup(
+        "trace",
+        "__OPGUARD_TRACE",
+        "call",
+        quote!(#make),
+        args.name.as_ref(),
+        function,
+        quote! {
+            level: ::opguard::__private::Level::#level,
+            target: #target,
+            fields: &[#(#names),*],
+            file: ::core::file!(),
+            line: ::core::line!(),
+            sample_rate: #rate,
+        },
+    );
+
+    let annotation = function.output_annotation();
+    let value = match inner {
+        Inner::Value(value) => quote!(#call.in_scope(|| #value)),
+        Inner::Future(future) => quote!(#call.instrument(#future).await),
+    };
+    let result = if args.include_result {
+        let at = Span::mixed_site().located_at(function.output_span);
+        let ret_at = Ident::new("__opguard_ret", at);
+        quote_spanned!(at=> || {
+            use ::opguard::__private::trace::{SplitOther as _, SplitResult as _};
+            let __opguard_ok = (&&::opguard::__private::trace::Probe(&#ret_at)).__opguard_ok();
+            __opguard_ok.map(|__opguard_ok| {
+                ::opguard::__private::trace::check(__opguard_ok);
+                ::std::format!("{:?}", __opguard_ok)
+            })
+        })
+    } else {
+        quote!(|| ::core::option::Option::None)
+    };
+
+    quote! {{
+        let #make = |#meta: &'static ::opguard::__private::trace::Metadata| {
+            use ::opguard::__private::trace::{FieldAsDebug as _, FieldAsValue as _};
+            #(#locals)*
+            ::opguard::__private::trace::span(#meta, &[#(#values),*])
+        };
+        let #call = #lookup;
+        let #ret #annotation = #value;
+        {
+            use ::opguard::__private::trace::{SplitOther as _, SplitResult as _};
+            let __opguard_err = (&&::opguard::__private::trace::Probe(&#ret)).__opguard_err();
+            #call.finish(
+                __opguard_err.is_some(),
+                || {
+                    use ::opguard::__private::{DescribeAny as _, DescribeDebug as _, DescribeDisplay as _};
+                    match __opguard_err {
+                        ::core::option::Option::Some(__opguard_error) => {
+                            (&&&::opguard::__private::Describe(__opguard_error)).__opguard_describe()
+                        }
+                        ::core::option::Option::None => ::std::string::String::new(),
+                    }
+                },
+                #result,
+            );
+        }
+        #ret
+    }}
+}

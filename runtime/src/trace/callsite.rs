@@ -1,0 +1,141 @@
+//! A `tracing` span callsite built on first use, so that the span's name can
+//! be the operation name (`module::Type::method`), which a proc macro cannot
+//! know at compile time. The metadata is leaked once per annotated function,
+//! as `tracing`'s own callsites are `static`s.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use tracing::callsite::{Callsite as TracingCallsite, Identifier};
+use tracing::field::FieldSet;
+use tracing::level_filters::LevelFilter;
+use tracing::metadata::Kind;
+use tracing::subscriber::Interest;
+use tracing::{Level, Metadata};
+
+use crate::naming::Site;
+
+/// What the attribute knows at compile time.
+#[derive(Debug)]
+pub struct CallsiteMeta {
+    /// Where the function is; the span is named after its operation name.
+    pub site: Site,
+    /// The span's level.
+    pub level: Level,
+    /// The span's target (`module_path!()` unless given).
+    pub target: &'static str,
+    /// The span's fields, in order: recorded arguments, `fields(..)`, then
+    /// the ones recorded when the call ends.
+    pub fields: &'static [&'static str],
+    /// `file!()`.
+    pub file: &'static str,
+    /// `line!()`.
+    pub line: u32,
+    /// Share of root calls traced.
+    pub sample_rate: f64,
+}
+
+/// The `tracing` callsite of one annotated function.
+struct Dynamic {
+    metadata: OnceLock<Metadata<'static>>,
+    /// 0 never, 1 sometimes, 2 always.
+    interest: AtomicU8,
+}
+
+impl TracingCallsite for Dynamic {
+    fn set_interest(&self, interest: Interest) {
+        let value = if interest.is_never() {
+            0
+        } else if interest.is_always() {
+            2
+        } else {
+            1
+        };
+        self.interest.store(value, Ordering::Relaxed);
+    }
+
+    fn metadata(&self) -> &Metadata<'_> {
+        self.metadata
+            .get()
+            .expect("set before the callsite is registered")
+    }
+}
+
+/// A `static` per annotated function.
+#[derive(Debug)]
+pub struct Callsite {
+    pub(super) meta: CallsiteMeta,
+    dynamic: OnceLock<&'static Dynamic>,
+}
+
+impl std::fmt::Debug for Dynamic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dynamic")
+            .field("metadata", &self.metadata.get())
+            .finish()
+    }
+}
+
+impl Callsite {
+    /// A callsite not yet registered with `tracing`.
+    pub const fn new(meta: CallsiteMeta) -> Self {
+        Self {
+            meta,
+            dynamic: OnceLock::new(),
+        }
+    }
+
+    /// Starts one call: see [`TraceCall::start`](super::TraceCall::start).
+    #[inline]
+    pub fn call(
+        &'static self,
+        make: impl FnOnce(&'static Metadata<'static>) -> tracing::Span,
+    ) -> super::TraceCall {
+        super::TraceCall::start(self, make)
+    }
+
+    /// The span's metadata, if a subscriber may want the span: `None` costs
+    /// what a disabled `tracing` callsite costs (the level check first).
+    #[inline]
+    pub(super) fn enabled(&'static self) -> Option<&'static Metadata<'static>> {
+        if self.meta.level > LevelFilter::current() {
+            return None;
+        }
+        let dynamic = self
+            .dynamic
+            .get()
+            .copied()
+            .unwrap_or_else(|| self.register());
+        let metadata = dynamic.metadata();
+        match dynamic.interest.load(Ordering::Relaxed) {
+            0 => None,
+            2 => Some(metadata),
+            _ => tracing::dispatcher::get_default(|dispatch| dispatch.enabled(metadata))
+                .then_some(metadata),
+        }
+    }
+
+    #[cold]
+    fn register(&'static self) -> &'static Dynamic {
+        *self.dynamic.get_or_init(|| {
+            let dynamic: &'static Dynamic = Box::leak(Box::new(Dynamic {
+                metadata: OnceLock::new(),
+                interest: AtomicU8::new(1),
+            }));
+            let name: &'static str = Box::leak(self.meta.site.operation().name.into_boxed_str());
+            let metadata = Metadata::new(
+                name,
+                self.meta.target,
+                self.meta.level,
+                Some(self.meta.file),
+                Some(self.meta.line),
+                Some(self.meta.site.module),
+                FieldSet::new(self.meta.fields, Identifier(dynamic)),
+                Kind::SPAN,
+            );
+            let _ = dynamic.metadata.set(metadata);
+            tracing::callsite::register(dynamic);
+            dynamic
+        })
+    }
+}

@@ -1,0 +1,16 @@
+//! `tracing` spans around operations: the runtime of `#[trace_operation]`.
+//!
+//! Each annotated function has a [`Callsite`] whose span is named after the
+//! operation (`module::path::fn_name`, `module::Type::method`); a
+//! [`TraceCall`] decides per call whether it is traced (subscriber interest,
+//! then sampling of root calls), enters the span around the work (on every
+//! poll for async bodies) and records `outcome`, `elapsed_ms` and, for an
+//! `Err`, `error` and `otel.status_code = "ERROR"` when the call ends, is
+//! dropped or panics. An `Err` is also logged at `error` level (target
+//! [`TARGET`]) inside the span.
+
+mod call;
+mod callsite;
+
+pub use call::{TARGET, TraceCall, Traced};
+pub use callsite::{Callsite, CallsiteMeta};
