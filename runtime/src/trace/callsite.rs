@@ -117,7 +117,7 @@ impl Callsite {
 
     #[cold]
     fn register(&'static self) -> &'static Dynamic {
-        *self.dynamic.get_or_init(|| {
+        self.dynamic.get_or_init(|| {
             let dynamic: &'static Dynamic = Box::leak(Box::new(Dynamic {
                 metadata: OnceLock::new(),
                 interest: AtomicU8::new(1),
