@@ -295,6 +295,8 @@ impl Service {
         self.base + id
     }
 
+    // The shape under test: a fn whose body is an async block.
+    #[allow(clippy::manual_async_fn)]
     #[trace_operation]
     fn hang(&mut self) -> impl std::future::Future<Output = ()> + '_ {
         async move {
