@@ -59,8 +59,17 @@ fn parser(name: &str) -> Option<Parse> {
         .map(|(_, parse)| *parse)
 }
 
+/// What a fused attribute's arguments become: it then emits the function as
+/// it is. It stays on the function (rather than being removed) so that its
+/// path is still resolved: its `use` counts as used, and a typo in it is
+/// rustc's own error.
+const FUSED: &str = "__opguard_fused";
+
 /// Expands attribute `name` with `args` on `item`.
 pub(crate) fn run(name: &'static str, args: TokenStream, item: TokenStream) -> TokenStream {
+    if args.to_string() == FUSED {
+        return item;
+    }
     let mut errors = Errors::default();
     let mut function = Function::parse(item.clone(), name, &mut errors);
     let stacked = function.as_mut().map(take_stacked).unwrap_or_default();
@@ -111,28 +120,73 @@ fn inner_take(inner: &mut Inner) -> Inner {
     std::mem::replace(inner, Inner::Value(TokenStream::new()))
 }
 
-/// Removes the opguard attributes below this one from the function and
-/// returns their names and arguments, outermost first. Recognised by their
-/// last path segment (`#[circuit_breaker]`, `#[opguard::circuit_breaker]`).
+/// Takes over the opguard attributes below this one: returns their names
+/// and arguments, outermost first, and leaves each on the function with the
+/// [`FUSED`] marker as its arguments. Recognised by their last path segment
+/// (`#[circuit_breaker]`, `#[opguard::circuit_breaker]`).
 fn take_stacked(function: &mut Function) -> Vec<(String, TokenStream)> {
     let mut stacked = Vec::new();
-    function.item.attrs.retain(|attr| {
-        let path = attr.path();
+    for attr in &mut function.item.attrs {
+        let path = attr.path().clone();
         let is_opguard = path.segments.len() == 1
             || (path.segments.len() == 2
                 && path.segments.first().is_some_and(|s| s.ident == "opguard"));
         let Some(name) = path.segments.last().map(|s| s.ident.to_string()) else {
-            return true;
+            continue;
         };
         if !is_opguard || parser(&name).is_none() {
-            return true;
+            continue;
         }
         let args = match &attr.meta {
             Meta::List(list) => list.tokens.clone(),
             _ => TokenStream::new(),
         };
+        if args.to_string() == FUSED {
+            continue;
+        }
         stacked.push((name, args));
-        false
-    });
+        let marker = syn::Ident::new(FUSED, proc_macro2::Span::call_site());
+        attr.meta = syn::parse_quote!(#path(#marker));
+    }
     stacked
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    #[test]
+    fn fused_attributes_stay_on_the_function_as_markers() {
+        let item = quote!(
+            #[cacheable(ttl = "1m")]
+            #[opguard::circuit_breaker]
+            fn f(x: u64) -> Result<u64, E> {
+                Ok(x)
+            }
+        );
+        let output = super::run("monitor_performance", quote!(), item).to_string();
+        assert!(
+            output.contains("# [cacheable (__opguard_fused)]"),
+            "{output}"
+        );
+        assert!(
+            output.contains("# [opguard :: circuit_breaker (__opguard_fused)]"),
+            "{output}"
+        );
+        let again = super::run(
+            "cacheable",
+            quote!(__opguard_fused),
+            quote!(
+                fn f() {}
+            ),
+        )
+        .to_string();
+        assert_eq!(
+            again,
+            quote!(
+                fn f() {}
+            )
+            .to_string()
+        );
+    }
 }
