@@ -8,5 +8,6 @@ fn ui() {
     cases.compile_fail("tests/ui/monitor/*.rs");
     cases.compile_fail("tests/ui/breaker/*.rs");
     cases.compile_fail("tests/ui/cache/*.rs");
+    cases.compile_fail("tests/ui/trace/*.rs");
     cases.pass("tests/ui/pass/*.rs");
 }

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use proptest::prelude::*;
 
 use crate::driver::run;
-use crate::{breaker, cache, monitor};
+use crate::{breaker, cache, monitor, trace};
 
 /// An attribute's entry point, on `proc_macro2` tokens.
 type Entry = fn(TokenStream, TokenStream) -> TokenStream;
@@ -23,7 +23,15 @@ fn attributes() -> Vec<(&'static str, Entry, &'static str)> {
     fn cacheable(args: TokenStream, item: TokenStream) -> TokenStream {
         run(cache::args::ATTRIBUTE, args, item)
     }
+    fn trace_operation(args: TokenStream, item: TokenStream) -> TokenStream {
+        run(trace::args::ATTRIBUTE, args, item)
+    }
     vec![
+        (
+            "trace_operation",
+            trace_operation,
+            r#"name = "op" , level = "debug" , target = "audit" , include_args , skip ( id ) , include_result , fields ( region = "eu" , n = id + 1 ) , sample_rate = 0.5"#,
+        ),
         (
             "cacheable",
             cacheable,

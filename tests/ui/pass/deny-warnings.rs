@@ -1,7 +1,7 @@
 //! A user crate that denies warnings, clippy::all and unused qualifications.
 #![deny(warnings, clippy::all, unused_qualifications)]
 
-use opguard::monitor_performance;
+use opguard::{cacheable, monitor_performance, trace_operation};
 
 /// A documented type.
 #[derive(Debug, Default)]
@@ -51,6 +51,15 @@ pub fn zero(_values: Vec<u32>, _extra: &u32) -> Result<u32, Failed> {
     Ok(0)
 }
 
+/// All four attributes, fused by the outermost: every import is used.
+#[trace_operation(include_args, include_result)]
+#[monitor_performance]
+#[cacheable]
+#[opguard::circuit_breaker]
+pub fn all_four(x: u32) -> Result<u32, Failed> {
+    Ok(x)
+}
+
 /// Async, with a timeout.
 #[opguard::circuit_breaker(timeout = "1s", failure_if = |_| true)]
 pub async fn later(value: u32) -> Result<u32, Failed> {
@@ -63,5 +72,6 @@ fn main() {
     let _ = service.wait();
     nothing();
     assert_eq!(sum(vec![1, 2], &3).unwrap(), 6);
+    assert_eq!(all_four(2).unwrap(), 2);
     let _ = later(1);
 }
