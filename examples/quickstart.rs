@@ -11,7 +11,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use opguard::{GuardError, cacheable, circuit_breaker, monitor_performance};
+use opguard::{GuardError, cacheable, circuit_breaker, monitor_performance, trace_operation};
 
 #[derive(Debug, Clone)]
 struct User {
@@ -46,6 +46,7 @@ struct UserService {
 impl UserService {
     /// A database read: usually 1–9 ms, one call in 40 takes 60 ms, and ids
     /// divisible by 13 do not exist.
+    #[trace_operation(include_args)]
     #[monitor_performance(threshold = "50ms", include_args)]
     async fn get_user(&self, id: u64) -> Result<User, DbError> {
         let n = self.queries.fetch_add(1, Ordering::Relaxed);
@@ -133,7 +134,15 @@ async fn exchange_rate(currency: &str) -> Result<f64, String> {
     }
 }
 
-/// A handler that uses them all, with `?` and an explicit name.
+/// A handler that uses them all, with `?` and an explicit name; one request
+/// in fifty is traced (its span and its children's are printed when they
+/// close).
+#[trace_operation(
+    name = "http.get_profile",
+    include_args,
+    skip(service, inventory),
+    sample_rate = 0.02
+)]
 #[monitor_performance(name = "http.get_profile", threshold = "50ms")]
 async fn get_profile(
     service: &UserService,
@@ -153,8 +162,11 @@ async fn get_profile(
 
 #[tokio::main]
 async fn main() {
+    // Slow calls, breaker transitions and errors are events; traced spans
+    // are printed when they close.
     tracing_subscriber::fmt()
         .with_target(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .compact()
         .init();
 

@@ -6,7 +6,7 @@
 //! | attribute | gives | status |
 //! |---|---|---|
 //! | [`#[monitor_performance]`](macro@monitor_performance) | latency histogram, slow-call warnings, outcome counts, `metrics` facade | available |
-//! | `#[trace_operation]` | a `tracing` span with arguments, result, errors, sampling | planned |
+//! | [`#[trace_operation]`](macro@trace_operation) | a `tracing` span with arguments, result, errors, outcome, sampling | available |
 //! | [`#[cacheable]`](macro@cacheable) | a moka cache with request coalescing | available |
 //! | [`#[circuit_breaker]`](macro@circuit_breaker) | fail fast while a dependency is down, with timeout, retries and fallback | available |
 //!
@@ -14,6 +14,75 @@
 //! timers, breakers and caches and is usable without the macros
 //! ([`monitor::Timer::builder`], [`breaker::Breaker::builder`],
 //! [`cache::builder`]).
+//!
+//! # `#[trace_operation]`
+//!
+//! ```
+//! use opguard::trace_operation;
+//!
+//! #[trace_operation(include_args, skip(token))]
+//! async fn get_user(id: u64, token: &str) -> Result<String, std::io::Error> {
+//!     Ok(format!("user-{id}"))
+//! }
+//! # #[tokio::main(flavor = "current_thread")] async fn main() { get_user(1, "t").await.unwrap(); }
+//! ```
+//!
+//! The span is an ordinary `tracing` span named after the operation
+//! (`module::path::fn_name`, `module::Type::method`), so `tracing-subscriber`,
+//! `tracing-opentelemetry` and Jaeger/OTLP exporters see it with correct
+//! parent/child links across `.await`: an async body is entered on every poll
+//! and never held across an `.await`. When the call ends the span records
+//! `outcome` (`ok`, `error`, `cancelled`, `panicked`) and `elapsed_ms`, also
+//! when the future is dropped or the body panics (the panic keeps
+//! unwinding). An `Err` is always recorded as `error` (its `Display`, else its
+//! `Debug`) with `otel.status_code = "ERROR"` (an OpenTelemetry exporter marks
+//! the span failed), and logged at `error` level inside the span (target
+//! `opguard::trace`). With no subscriber interested, the cost is that of a
+//! disabled `tracing` callsite.
+//!
+//! ## Options
+//!
+//! | option | type | default | meaning |
+//! |---|---|---|---|
+//! | `name` | string | operation name | span name |
+//! | `level` | `"trace"`…`"error"` | `"info"` | span level |
+//! | `target` | string | `module_path!()` | span target |
+//! | `include_args` | flag | off | record every argument (off by default, for privacy) |
+//! | `skip(a, b)` | names | — | arguments never recorded; an unknown name is a compile error |
+//! | `include_result` | flag | off | record the returned value (the `Ok` value of a `Result`) with `Debug` |
+//! | `fields(k = expr, …)` | | — | extra span fields, computed when the span is created |
+//! | `sample_rate` | float in [0, 1] | 1.0 | share of root calls traced |
+//!
+//! ```
+//! use opguard::trace_operation;
+//!
+//! #[trace_operation(
+//!     name = "checkout",
+//!     level = "debug",
+//!     target = "shop::audit",
+//!     include_args,
+//!     skip(card),
+//!     include_result,
+//!     fields(currency = "EUR", items = cart.len()),
+//!     sample_rate = 0.25,
+//! )]
+//! fn checkout(cart: Vec<u32>, card: &str) -> Result<u32, String> {
+//!     Ok(cart.iter().sum())
+//! }
+//! # checkout(vec![1], "x").unwrap();
+//! ```
+//!
+//! Arguments that are `tracing` values (numbers, `bool`, `&str`, `String`)
+//! are recorded as such, others with `Debug`; a recorded argument without
+//! `Debug` is a compile error at that argument (leave it out with `skip`).
+//! The receiver is never recorded. `skip` without `include_args` is refused,
+//! as is a field that repeats a recorded argument's name.
+//!
+//! **Sampling.** A root call (no current span) is traced with probability
+//! `sample_rate`, drawn from a per-thread generator. A call inside a traced
+//! parent (any span, an opguard one or not) is always traced; a call inside
+//! a sampled-out opguard call is never traced, so traces stay whole. Errors of
+//! sampled-out calls are still logged.
 //!
 //! # `#[monitor_performance]`
 //!

@@ -42,6 +42,7 @@ impl Drop for Suppress {
 /// One call of a `#[trace_operation]` function.
 #[must_use = "a call dropped at once records a cancelled call"]
 pub struct TraceCall {
+    callsite: &'static Callsite,
     span: Span,
     suppress: bool,
     started: Option<Instant>,
@@ -63,6 +64,7 @@ impl TraceCall {
         make: impl FnOnce(&'static Metadata<'static>) -> Span,
     ) -> Self {
         let mut call = Self {
+            callsite,
             span: Span::none(),
             suppress: false,
             started: None,
@@ -148,7 +150,7 @@ impl TraceCall {
             self.span.record("otel.status_code", "ERROR");
         }
         if logged {
-            let operation = self.span.metadata().map_or("", |m| m.name());
+            let operation = self.callsite.name();
             tracing::error!(target: TARGET, parent: &self.span, error = %text, operation, "operation failed");
         }
     }

@@ -65,6 +65,7 @@ impl TracingCallsite for Dynamic {
 #[derive(Debug)]
 pub struct Callsite {
     pub(super) meta: CallsiteMeta,
+    name: OnceLock<&'static str>,
     dynamic: OnceLock<&'static Dynamic>,
 }
 
@@ -81,8 +82,15 @@ impl Callsite {
     pub const fn new(meta: CallsiteMeta) -> Self {
         Self {
             meta,
+            name: OnceLock::new(),
             dynamic: OnceLock::new(),
         }
+    }
+
+    /// The span's (and the operation's) name, worked out once.
+    pub fn name(&'static self) -> &'static str {
+        self.name
+            .get_or_init(|| Box::leak(self.meta.site.operation().name.into_boxed_str()))
     }
 
     /// Starts one call: see [`TraceCall::start`](super::TraceCall::start).
@@ -122,9 +130,8 @@ impl Callsite {
                 metadata: OnceLock::new(),
                 interest: AtomicU8::new(1),
             }));
-            let name: &'static str = Box::leak(self.meta.site.operation().name.into_boxed_str());
             let metadata = Metadata::new(
-                name,
+                self.name(),
                 self.meta.target,
                 self.meta.level,
                 Some(self.meta.file),
