@@ -246,6 +246,24 @@ async fn main() {
             c.loads
         );
     }
+
+    let health = opguard::health::report();
+    println!(
+        "\nhealth: {} (HTTP {})",
+        health.status.as_str(),
+        health.http_status()
+    );
+    for b in &health.breakers {
+        println!(
+            "  {}: {} ({} failures in window)",
+            b.name,
+            b.status.as_str(),
+            b.window_failures
+        );
+    }
+
+    println!("\n# Prometheus text (opguard::export::prometheus()):");
+    print!("{}", opguard::export::prometheus());
 }
 
 /// Runs the futures concurrently on this task and collects their outputs in

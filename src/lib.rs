@@ -520,7 +520,9 @@
 #![forbid(unsafe_code)]
 
 pub use opguard_macros::{cacheable, circuit_breaker, monitor_performance, trace_operation};
-pub use opguard_runtime::{Classify, GuardError, Outcome, breaker, cache, monitor, trace};
+pub use opguard_runtime::{
+    Classify, GuardError, Outcome, breaker, cache, export, health, monitor, trace,
+};
 
 #[doc(hidden)]
 pub mod __private {

@@ -10,6 +10,8 @@ pub mod breaker;
 pub mod cache;
 mod counters;
 mod error;
+pub mod export;
+pub mod health;
 pub mod monitor;
 pub mod naming;
 mod outcome;

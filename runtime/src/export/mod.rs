@@ -1,0 +1,63 @@
+//! Everything the runtime holds, as Prometheus text or JSON.
+//!
+//! Both read the same snapshots: every timer ([`monitor::all`](crate::monitor::all)),
+//! breaker ([`breaker::all`](crate::breaker::all)) and cache
+//! ([`cache::all`](crate::cache::all)) registered in the process.
+
+mod prometheus;
+
+use serde::Serialize;
+
+use crate::breaker::{self, BreakerSnapshot};
+use crate::cache::{self, CacheStats};
+use crate::health::{self, HealthReport};
+use crate::monitor::{self, TimerSnapshot};
+
+/// The Prometheus text exposition format, with `# HELP` and `# TYPE` for
+/// every family: calls by outcome, slow calls, calls in flight and latency
+/// quantiles per operation; state, calls by outcome, timeouts and window
+/// failures per breaker; hits, misses, loads, evictions and entries per
+/// cache. Label values are escaped.
+///
+/// ```
+/// let text = opguard_runtime::export::prometheus();
+/// assert!(text.contains("# TYPE opguard_breaker_state gauge"));
+/// ```
+pub fn prometheus() -> String {
+    prometheus::render(&monitor::all(), &breaker::all(), &cache::all())
+}
+
+/// Every snapshot at one moment, as [`json`] serialises it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The health report.
+    pub health: HealthReport,
+    /// Every timer.
+    pub timers: Vec<TimerSnapshot>,
+    /// Every breaker.
+    pub breakers: Vec<BreakerSnapshot>,
+    /// Every cache.
+    pub caches: Vec<CacheStats>,
+}
+
+/// All snapshots, read now.
+pub fn report() -> Report {
+    Report {
+        health: health::report(),
+        timers: monitor::all(),
+        breakers: breaker::all(),
+        caches: cache::all(),
+    }
+}
+
+/// The same figures as [`prometheus`], and the health report, as one JSON
+/// document: `{"health": .., "timers": [..], "breakers": [..], "caches": [..]}`.
+///
+/// ```
+/// let json: serde_json::Value = serde_json::from_str(&opguard_runtime::export::json()).unwrap();
+/// assert!(json["breakers"].is_array());
+/// ```
+pub fn json() -> String {
+    serde_json::to_string_pretty(&report())
+        .unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"))
+}

@@ -1,0 +1,271 @@
+//! The Prometheus text exposition format (version 0.0.4).
+
+use std::fmt::Write;
+
+use crate::breaker::{BreakerSnapshot, BreakerState};
+use crate::cache::CacheStats;
+use crate::monitor::TimerSnapshot;
+
+/// Writes one metric family: `# HELP`, `# TYPE`, then its samples.
+struct Family<'a> {
+    out: &'a mut String,
+}
+
+impl<'a> Family<'a> {
+    fn new(out: &'a mut String, name: &str, kind: &str, help: &str) -> Self {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} {kind}");
+        Self { out }
+    }
+
+    fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+        self.out.push_str(name);
+        if !labels.is_empty() {
+            self.out.push('{');
+            for (i, (key, value)) in labels.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(',');
+                }
+                let _ = write!(self.out, "{key}=\"{}\"", escape(value));
+            }
+            self.out.push('}');
+        }
+        let _ = writeln!(self.out, " {}", number(value));
+    }
+}
+
+/// A label value with `\`, `"` and newlines escaped.
+pub(crate) fn escape(value: &str) -> String {
+    let mut escaped = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => escaped.push_str("\\\\"),
+            '"' => escaped.push_str("\\\""),
+            '\n' => escaped.push_str("\\n"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+fn number(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".into()
+    } else if value.is_infinite() {
+        if value > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
+    } else {
+        format!("{value}")
+    }
+}
+
+pub(crate) fn render(
+    timers: &[TimerSnapshot],
+    breakers: &[BreakerSnapshot],
+    caches: &[CacheStats],
+) -> String {
+    let mut out = String::new();
+    timers_families(&mut out, timers);
+    breaker_families(&mut out, breakers);
+    cache_families(&mut out, caches);
+    out
+}
+
+fn timers_families(out: &mut String, timers: &[TimerSnapshot]) {
+    let name = "opguard_calls_total";
+    let mut f = Family::new(
+        out,
+        name,
+        "counter",
+        "Finished calls of monitored operations, by outcome.",
+    );
+    for t in timers {
+        for (outcome, n) in [
+            ("ok", t.ok),
+            ("error", t.errors),
+            ("cancelled", t.cancelled),
+            ("panicked", t.panicked),
+        ] {
+            f.sample(
+                name,
+                &[("operation", &t.name), ("outcome", outcome)],
+                n as f64,
+            );
+        }
+    }
+    let name = "opguard_slow_calls_total";
+    let mut f = Family::new(
+        out,
+        name,
+        "counter",
+        "Calls slower than their operation's threshold.",
+    );
+    for t in timers {
+        f.sample(name, &[("operation", &t.name)], t.slow as f64);
+    }
+    let name = "opguard_calls_in_flight";
+    let mut f = Family::new(
+        out,
+        name,
+        "gauge",
+        "Calls of monitored operations running now.",
+    );
+    for t in timers {
+        f.sample(name, &[("operation", &t.name)], t.in_flight as f64);
+    }
+    let name = "opguard_call_duration_seconds";
+    let mut f = Family::new(
+        out,
+        name,
+        "summary",
+        "Latency of returned calls (quantiles within 1%).",
+    );
+    for t in timers {
+        let l = &t.latency;
+        for (q, v) in [
+            ("0.5", l.p50),
+            ("0.9", l.p90),
+            ("0.99", l.p99),
+            ("0.999", l.p999),
+        ] {
+            f.sample(
+                name,
+                &[("operation", &t.name), ("quantile", q)],
+                v.as_secs_f64(),
+            );
+        }
+        f.sample(
+            &format!("{name}_sum"),
+            &[("operation", &t.name)],
+            l.mean.as_secs_f64() * l.count as f64,
+        );
+        f.sample(
+            &format!("{name}_count"),
+            &[("operation", &t.name)],
+            l.count as f64,
+        );
+    }
+}
+
+fn breaker_families(out: &mut String, breakers: &[BreakerSnapshot]) {
+    let name = "opguard_breaker_state";
+    let mut f = Family::new(
+        out,
+        name,
+        "gauge",
+        "1 for the state each circuit breaker is in, 0 for the others.",
+    );
+    for b in breakers {
+        for state in BreakerState::ALL {
+            f.sample(
+                name,
+                &[("breaker", &b.name), ("state", state.as_str())],
+                f64::from(u8::from(b.state == state)),
+            );
+        }
+    }
+    let name = "opguard_breaker_calls_total";
+    let mut f = Family::new(
+        out,
+        name,
+        "counter",
+        "Calls through circuit breakers, by outcome.",
+    );
+    for b in breakers {
+        for (outcome, n) in [
+            ("success", b.successes),
+            ("failure", b.failures),
+            ("rejected", b.rejected),
+        ] {
+            f.sample(
+                name,
+                &[("breaker", &b.name), ("outcome", outcome)],
+                n as f64,
+            );
+        }
+    }
+    let name = "opguard_breaker_timeouts_total";
+    let mut f = Family::new(
+        out,
+        name,
+        "counter",
+        "Calls abandoned at a circuit breaker's timeout (also failures).",
+    );
+    for b in breakers {
+        f.sample(name, &[("breaker", &b.name)], b.timeouts as f64);
+    }
+    let name = "opguard_breaker_window_failures";
+    let mut f = Family::new(
+        out,
+        name,
+        "gauge",
+        "Failures in each circuit breaker's rolling window.",
+    );
+    for b in breakers {
+        f.sample(name, &[("breaker", &b.name)], b.window_failures as f64);
+    }
+}
+
+fn cache_families(out: &mut String, caches: &[CacheStats]) {
+    type Field = fn(&CacheStats) -> u64;
+    let counters: [(&str, &str, Field); 4] = [
+        (
+            "opguard_cache_hits_total",
+            "Calls answered from a cache.",
+            |c| c.hits,
+        ),
+        (
+            "opguard_cache_misses_total",
+            "Calls that found no cache entry.",
+            |c| c.misses,
+        ),
+        (
+            "opguard_cache_loads_total",
+            "Times a cached function's body ran.",
+            |c| c.loads,
+        ),
+        (
+            "opguard_cache_evictions_total",
+            "Cache entries removed by size or expiry.",
+            |c| c.evictions,
+        ),
+    ];
+    for (name, help, field) in counters {
+        let mut f = Family::new(out, name, "counter", help);
+        for c in caches {
+            f.sample(name, &[("cache", &c.name)], field(c) as f64);
+        }
+    }
+    let name = "opguard_cache_entries";
+    let mut f = Family::new(out, name, "gauge", "Entries held by a cache.");
+    for c in caches {
+        f.sample(name, &[("cache", &c.name)], c.entries as f64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{escape, render};
+
+    #[test]
+    fn label_values_are_escaped() {
+        assert_eq!(escape(r#"a"b\c"#), r#"a\"b\\c"#);
+        assert_eq!(escape("line\nbreak"), "line\\nbreak");
+    }
+
+    #[test]
+    fn every_family_has_help_and_type_even_when_empty() {
+        let text = render(&[], &[], &[]);
+        for family in [
+            "opguard_calls_total",
+            "opguard_breaker_state",
+            "opguard_cache_hits_total",
+        ] {
+            assert!(text.contains(&format!("# HELP {family} ")), "{text}");
+            assert!(text.contains(&format!("# TYPE {family} ")), "{text}");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! A health report from the breakers: what a `/health` endpoint returns.
+//!
+//! `unhealthy` when any breaker is open or forced open, `degraded` when any
+//! is half-open or has failures in its window, else `healthy`.
+
+use serde::Serialize;
+
+use crate::breaker::{self, BreakerState};
+
+/// The overall status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthStatus {
+    /// Every breaker closed (or disabled), with no failures in its window.
+    Healthy,
+    /// A breaker is half-open, or has failures in its window.
+    Degraded,
+    /// A breaker is open or forced open.
+    Unhealthy,
+}
+
+impl HealthStatus {
+    /// `"healthy"`, `"degraded"` or `"unhealthy"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            HealthStatus::Healthy => "healthy",
+            HealthStatus::Degraded => "degraded",
+            HealthStatus::Unhealthy => "unhealthy",
+        }
+    }
+}
+
+/// One breaker's part of the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreakerHealth {
+    /// The breaker's name.
+    pub name: String,
+    /// Its state.
+    pub state: BreakerState,
+    /// What it contributes.
+    pub status: HealthStatus,
+    /// Failures in its rolling window.
+    pub window_failures: u64,
+}
+
+/// The report: the worst status of any breaker, and each breaker's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HealthReport {
+    /// The overall status.
+    pub status: HealthStatus,
+    /// Every breaker, sorted by name.
+    pub breakers: Vec<BreakerHealth>,
+}
+
+impl HealthReport {
+    /// The HTTP status a health endpoint should answer with: 503 when
+    /// unhealthy, 200 otherwise (a degraded service still serves).
+    ///
+    /// ```
+    /// let report = opguard_runtime::health::report();
+    /// assert!(report.http_status() == 200 || report.http_status() == 503);
+    /// ```
+    pub fn http_status(&self) -> u16 {
+        match self.status {
+            HealthStatus::Unhealthy => 503,
+            HealthStatus::Healthy | HealthStatus::Degraded => 200,
+        }
+    }
+
+    /// Whether the status is `healthy`.
+    pub fn is_healthy(&self) -> bool {
+        self.status == HealthStatus::Healthy
+    }
+}
+
+/// The health of every registered breaker, now.
+pub fn report() -> HealthReport {
+    let breakers: Vec<BreakerHealth> = breaker::all()
+        .into_iter()
+        .map(|b| {
+            let status = match b.state {
+                BreakerState::Open | BreakerState::ForcedOpen => HealthStatus::Unhealthy,
+                BreakerState::HalfOpen => HealthStatus::Degraded,
+                BreakerState::Closed | BreakerState::Disabled if b.window_failures > 0 => {
+                    HealthStatus::Degraded
+                }
+                BreakerState::Closed | BreakerState::Disabled => HealthStatus::Healthy,
+            };
+            BreakerHealth {
+                name: b.name,
+                state: b.state,
+                status,
+                window_failures: b.window_failures,
+            }
+        })
+        .collect();
+    let status = breakers
+        .iter()
+        .map(|b| b.status)
+        .max()
+        .unwrap_or(HealthStatus::Healthy);
+    HealthReport { status, breakers }
+}
