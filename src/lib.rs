@@ -35,9 +35,10 @@
 //! `outcome` (`ok`, `error`, `cancelled`, `panicked`) and `elapsed_ms`, also
 //! when the future is dropped or the body panics (the panic keeps
 //! unwinding). An `Err` is always recorded as `error` (its `Display`, else its
-//! `Debug`) with `otel.status_code = "ERROR"` (an OpenTelemetry exporter marks
-//! the span failed), and logged at `error` level inside the span (target
-//! `opguard::trace`). With no subscriber interested, the cost is that of a
+//! `Debug`) with `otel.status_code = "ERROR"` and `otel.status_description`
+//! (an OpenTelemetry exporter marks the span failed, with the text), and
+//! logged at `error` level inside the span (target `opguard::trace`). A panic
+//! marks the span failed too (`error = "panicked"`); a cancellation does not. With no subscriber interested, the cost is that of a
 //! disabled `tracing` callsite.
 //!
 //! ## Options

@@ -357,6 +357,10 @@ async fn a_dropped_future_closes_its_span_as_cancelled() {
         .try_into()
         .expect("one span");
     assert_eq!(field(&span, "outcome"), Some(&("str", "cancelled".into())));
+    assert!(
+        field(&span, "otel.status_code").is_none(),
+        "a cancellation is not a failure"
+    );
     assert!(span.closed);
 }
 
@@ -374,6 +378,11 @@ async fn a_panic_closes_the_span_as_panicked_and_keeps_unwinding() {
         .try_into()
         .expect("one span");
     assert_eq!(field(&span, "outcome"), Some(&("str", "panicked".into())));
+    assert_eq!(
+        field(&span, "otel.status_code"),
+        Some(&("str", "ERROR".into()))
+    );
+    assert_eq!(field(&span, "error"), Some(&("str", "panicked".into())));
 }
 
 #[trace_operation(sample_rate = 0.1)]

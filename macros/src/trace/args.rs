@@ -25,7 +25,13 @@ pub(crate) const KEYS: &[&str] = &[
 ];
 
 /// Fields every span declares, recorded when the call ends.
-pub(crate) const CLOSING_FIELDS: &[&str] = &["outcome", "elapsed_ms", "error", "otel.status_code"];
+pub(crate) const CLOSING_FIELDS: &[&str] = &[
+    "outcome",
+    "elapsed_ms",
+    "error",
+    "otel.status_code",
+    "otel.status_description",
+];
 
 /// `#[trace_operation(..)]`, checked.
 pub(crate) struct TraceArgs {

@@ -146,13 +146,20 @@ impl TraceCall {
         }
         let text = error();
         if self.is_traced() {
-            self.span.record("error", text.as_str());
-            self.span.record("otel.status_code", "ERROR");
+            self.mark_failed(&text);
         }
         if logged {
             let operation = self.callsite.name();
             tracing::error!(target: TARGET, parent: &self.span, error = %text, operation, "operation failed");
         }
+    }
+
+    /// The error fields, and the OpenTelemetry status `tracing-opentelemetry`
+    /// reads from them.
+    fn mark_failed(&self, text: &str) {
+        self.span.record("error", text);
+        self.span.record("otel.status_code", "ERROR");
+        self.span.record("otel.status_description", text);
     }
 
     fn close(&self, outcome: Outcome) {
@@ -170,6 +177,8 @@ impl Drop for TraceCall {
             return;
         }
         let outcome = if self.panicked.load(Ordering::Relaxed) || std::thread::panicking() {
+            // A panic fails the span; a cancellation does not.
+            self.mark_failed("panicked");
             Outcome::Panicked
         } else {
             Outcome::Cancelled
