@@ -19,6 +19,24 @@ enum PaymentError {
     Guard(GuardError),
 }
 
+impl std::fmt::Display for PaymentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PaymentError::Declined => f.write_str("card declined"),
+            PaymentError::Unavailable(why) => write!(f, "provider unavailable: {why}"),
+            PaymentError::Guard(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// A result, as a person reads it.
+fn show(result: Result<String, PaymentError>) -> String {
+    match result {
+        Ok(done) => done,
+        Err(error) => format!("error: {error}"),
+    }
+}
+
 impl From<GuardError> for PaymentError {
     fn from(error: GuardError) -> Self {
         PaymentError::Guard(error)
@@ -71,19 +89,19 @@ async fn main() {
         );
     };
 
-    println!("{:?}", charge(500).await);
-    println!("{:?}", charge(50_000).await);
+    println!("{}", show(charge(500).await));
+    println!("{}", show(charge(50_000).await));
     report("after a success and a decline");
 
     DOWN.store(true, Ordering::Relaxed);
-    println!("{:?}", charge(700).await);
+    println!("{}", show(charge(700).await));
     report("the provider went down");
-    println!("{:?}", charge(800).await);
+    println!("{}", show(charge(800).await));
     report("while open: the fallback");
 
     DOWN.store(false, Ordering::Relaxed);
     tokio::time::sleep(Duration::from_millis(250)).await;
-    println!("{:?}", charge(900).await);
+    println!("{}", show(charge(900).await));
     report("a probe after 200 ms");
 
     while let Ok(event) = events.try_recv() {
