@@ -80,6 +80,15 @@ pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> Tok
 
     // The key: looked up borrowed where it can be, owned only on a miss.
     let (prepare, lookup_key, owned_key) = key_parts(args, function, &key);
+    // An async miss is boxed: the load (moka's coalescing state and the
+    // body) then lives on the heap only when it runs, and the function's
+    // future, created on every call, stays small (1.7 KB to about 0.8 KB for
+    // a `u64 -> u64` function), which the hit path pays for in copies.
+    let load_call = quote!(#cache.load(#owned_key, &#adapter, #keep, #body));
+    let miss = match load.is_empty() {
+        true => load_call,
+        false => quote!(::std::boxed::Box::pin(#load_call).await),
+    };
 
     quote! {{
         let #adapter = #pick;
@@ -88,7 +97,7 @@ pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> Tok
         #prepare
         match #cache.hit(#lookup_key)#hit {
             ::core::option::Option::Some(#value) => #adapter.wrap(#value),
-            ::core::option::Option::None => #cache.load(#owned_key, &#adapter, #keep, #body)#load,
+            ::core::option::Option::None => #miss,
         }
     }}
 }
