@@ -1,5 +1,8 @@
 //! One traced call: its span (or none), the sampling decision, and the
 //! fields recorded when it ends, also when it is dropped or panics.
+//!
+//! A call that is not traced carries no state beyond its callsite and the
+//! sampling flag, so the disabled path costs a level check and two words.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -8,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use tokio::time::Instant;
+use tracing::field::Value;
 use tracing::{Level, Metadata, Span};
 
 use super::Callsite;
@@ -26,9 +30,8 @@ thread_local! {
 struct Suppress(bool);
 
 impl Suppress {
-    #[inline]
-    fn enter(suppress: bool) -> Option<Self> {
-        suppress.then(|| Self(SUPPRESSED.with(|s| s.replace(true))))
+    fn enter() -> Self {
+        Self(SUPPRESSED.with(|s| s.replace(true)))
     }
 }
 
@@ -43,9 +46,17 @@ impl Drop for Suppress {
 #[must_use = "a call dropped at once records a cancelled call"]
 pub struct TraceCall {
     callsite: &'static Callsite,
-    span: Span,
+    /// The span and its bookkeeping, when the call is traced.
+    active: Option<Box<Active>>,
+    /// The call was sampled out: calls inside it are not traced.
     suppress: bool,
-    started: Option<Instant>,
+}
+
+/// A traced call's span, start time and panic flag.
+struct Active {
+    callsite: &'static Callsite,
+    span: Span,
+    started: Instant,
     panicked: AtomicBool,
     finished: bool,
 }
@@ -65,48 +76,65 @@ impl TraceCall {
     ) -> Self {
         let mut call = Self {
             callsite,
-            span: Span::none(),
+            active: None,
             suppress: false,
-            started: None,
+        };
+        if let Some(metadata) = callsite.enabled() {
+            call.start_enabled(metadata, make);
+        }
+        call
+    }
+
+    fn start_enabled(
+        &mut self,
+        metadata: &'static Metadata<'static>,
+        make: impl FnOnce(&'static Metadata<'static>) -> Span,
+    ) {
+        if SUPPRESSED.with(Cell::get) {
+            return;
+        }
+        let rate = self.callsite.meta.sample_rate;
+        if rate < 1.0 && Span::current().is_none() && fastrand::f64() >= rate {
+            self.suppress = true;
+            return;
+        }
+        self.active = Some(Box::new(Active {
+            callsite: self.callsite,
+            span: make(metadata),
+            started: Instant::now(),
             panicked: AtomicBool::new(false),
             finished: false,
-        };
-        let Some(metadata) = callsite.enabled() else {
-            return call;
-        };
-        if SUPPRESSED.with(Cell::get) {
-            return call;
-        }
-        let rate = callsite.meta.sample_rate;
-        if rate < 1.0 && Span::current().is_none() && fastrand::f64() >= rate {
-            call.suppress = true;
-            return call;
-        }
-        call.span = make(metadata);
-        call.started = Some(Instant::now());
-        call
+        }));
     }
 
     /// Whether the call has a span a subscriber records.
     pub fn is_traced(&self) -> bool {
-        !self.span.is_disabled()
+        self.active.as_ref().is_some_and(|a| !a.span.is_disabled())
     }
 
     /// The call's span (disabled when it is not traced).
-    pub fn span(&self) -> &Span {
-        &self.span
+    pub fn span(&self) -> Span {
+        self.active
+            .as_ref()
+            .map_or_else(Span::none, |a| a.span.clone())
     }
 
     /// Runs a synchronous body inside the span.
     #[inline]
     pub fn in_scope<R>(&self, body: impl FnOnce() -> R) -> R {
-        let _entered = self.span.enter();
-        let _suppress = Suppress::enter(self.suppress);
-        body()
+        match (&self.active, self.suppress) {
+            (None, false) => body(),
+            (Some(active), _) => active.span.in_scope(body),
+            (None, true) => {
+                let _suppress = Suppress::enter();
+                body()
+            }
+        }
     }
 
     /// Wraps an async body: the span is entered on every poll (never held
     /// across an `.await`), and a panic inside is noticed.
+    #[inline]
     pub fn instrument<F: Future>(&self, future: F) -> Traced<'_, F> {
         Traced { future, call: self }
     }
@@ -121,20 +149,19 @@ impl TraceCall {
         error: impl FnOnce() -> String,
         result: impl FnOnce() -> Option<String>,
     ) {
-        self.finished = true;
-        let outcome = if is_error {
-            Outcome::Error
-        } else {
-            Outcome::Ok
-        };
         if is_error {
             self.failed(error);
         }
-        if self.is_traced() {
+        if let Some(active) = &mut self.active {
+            active.finished = true;
             if let Some(result) = result() {
-                self.span.record("result", result);
+                active.span.record("result", result);
             }
-            self.close(outcome);
+            active.close(if is_error {
+                Outcome::Error
+            } else {
+                Outcome::Ok
+            });
         }
     }
 
@@ -145,15 +172,18 @@ impl TraceCall {
             return;
         }
         let text = error();
-        if self.is_traced() {
-            self.mark_failed(&text);
+        if let Some(active) = &self.active {
+            active.mark_failed(&text);
         }
         if logged {
+            let span = self.span();
             let operation = self.callsite.name();
-            tracing::error!(target: TARGET, parent: &self.span, error = %text, operation, "operation failed");
+            tracing::error!(target: TARGET, parent: &span, error = %text, operation, "operation failed");
         }
     }
+}
 
+impl Active {
     /// The error fields, and the OpenTelemetry status `tracing-opentelemetry`
     /// reads from them.
     fn mark_failed(&self, text: &str) {
@@ -162,18 +192,27 @@ impl TraceCall {
         self.span.record("otel.status_description", text);
     }
 
+    /// `outcome` (a `str`) and `elapsed_ms` (an `f64`, so OpenTelemetry gets
+    /// a number), in one record.
     fn close(&self, outcome: Outcome) {
-        self.span.record("outcome", outcome.as_str());
-        if let Some(started) = self.started {
-            self.span
-                .record("elapsed_ms", started.elapsed().as_secs_f64() * 1e3);
+        let elapsed_ms = self.started.elapsed().as_secs_f64() * 1e3;
+        let Some((outcome_field, elapsed_field)) = self.callsite.closing_fields() else {
+            return;
+        };
+        if let Some(metadata) = self.span.metadata() {
+            let outcome = outcome.as_str();
+            let values: [(&_, Option<&dyn Value>); 2] = [
+                (&outcome_field, Some(&outcome)),
+                (&elapsed_field, Some(&elapsed_ms)),
+            ];
+            self.span.record_all(&metadata.fields().value_set(&values));
         }
     }
 }
 
-impl Drop for TraceCall {
+impl Drop for Active {
     fn drop(&mut self) {
-        if self.finished || !self.is_traced() {
+        if self.finished || self.span.is_disabled() {
             return;
         }
         let outcome = if self.panicked.load(Ordering::Relaxed) || std::thread::panicking() {
@@ -203,9 +242,17 @@ impl<F: Future> Future for Traced<'_, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let call = *this.call;
-        let _entered = call.span.enter();
-        let _suppress = Suppress::enter(call.suppress);
-        let _unwinding = crate::watch::OnUnwind::new(&call.panicked);
-        this.future.poll(cx)
+        match (&call.active, call.suppress) {
+            (None, false) => this.future.poll(cx),
+            (Some(active), _) => {
+                let _entered = active.span.enter();
+                let _unwinding = crate::watch::OnUnwind::new(&active.panicked);
+                this.future.poll(cx)
+            }
+            (None, true) => {
+                let _suppress = Suppress::enter();
+                this.future.poll(cx)
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use tracing::callsite::{Callsite as TracingCallsite, Identifier};
-use tracing::field::FieldSet;
+use tracing::field::{Field, FieldSet};
 use tracing::level_filters::LevelFilter;
 use tracing::metadata::Kind;
 use tracing::subscriber::Interest;
@@ -100,6 +100,13 @@ impl Callsite {
         make: impl FnOnce(&'static Metadata<'static>) -> tracing::Span,
     ) -> super::TraceCall {
         super::TraceCall::start(self, make)
+    }
+
+    /// The fields recorded when a call ends, `outcome` and `elapsed_ms`, so
+    /// that both are recorded in one go.
+    pub(super) fn closing_fields(&'static self) -> Option<(Field, Field)> {
+        let fields = self.dynamic.get()?.metadata().fields();
+        Some((fields.field("outcome")?, fields.field("elapsed_ms")?))
     }
 
     /// The span's metadata, if a subscriber may want the span: `None` costs
