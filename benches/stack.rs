@@ -1,0 +1,630 @@
+//! Cost of a call to a function with all four opguard attributes stacked,
+//! next to the same function under each attribute alone, to a hand-written
+//! equivalent, and bare.
+//!
+//! Groups `stack/hit` and `stack/miss`, each with the functions:
+//!
+//! * `plain`: the bare function;
+//! * `trace_operation`, `monitor_performance`, `cacheable`,
+//!   `circuit_breaker`: that attribute alone, each with an explicit `name`
+//!   (`"stack.<attribute>"`) and otherwise default options (`cacheable` with
+//!   `ttl = "300s"`, its default, written out, and a capacity of 2^26);
+//! * `opguard`: all four stacked in the recommended order, `trace_operation`,
+//!   `monitor_performance`, `cacheable`, `circuit_breaker` (fused by the
+//!   outermost attribute), each with `name = "stack.opguard"` and the same
+//!   options as alone. It is named `opguard` so that `benches/ratios.py`
+//!   prints the groups;
+//! * `hand_written`: what a user would write for the same effect without
+//!   opguard: a `tracing::info_span!` entered around the rest, two
+//!   `Instant::now()` readings (start and elapsed) with two relaxed atomic adds
+//!   (a call count and a nanosecond total), a lookup in a `moka::sync::Cache`
+//!   (in a `LazyLock` static, same time to live and capacity) and, on a miss,
+//!   the body, a relaxed atomic add counting it (standing in for the breaker's
+//!   success count) and `cache.insert` of an `Ok` value. It has no breaker
+//!   state to check and does not coalesce concurrent misses.
+//!
+//! Every function is `u64 -> Result<u64, BenchError>` (`BenchError:
+//! From<opguard::GuardError>`, as `#[circuit_breaker]` needs), is
+//! `#[inline(never)]` and calls the same `#[inline(never)]` function, `work`
+//! (`Ok(black_box(x).wrapping_mul(31))`), so each pays the same two real
+//! calls — except where a cache answers, which skips `work`.
+//!
+//! No `tracing` subscriber is installed while measuring (nothing in this
+//! process sets one, and this is checked), so the global max level is `OFF`:
+//! the span of `#[trace_operation]` and the `info_span!` of `hand_written` are
+//! both disabled callsites, which cost a level check. This is the cost of
+//! tracing in a program that does not collect traces, not of recording spans
+//! (`benches/trace.rs` measures that).
+//!
+//! The groups:
+//!
+//! * `stack/hit`: every call passes the key 7, which the caches hold, so the
+//!   cache answers. In `opguard` the cache is above the breaker, so a hit does
+//!   not reach the breaker nor run `work`: the stack pays the span check, the
+//!   timer and the cache lookup. `cacheable` and `hand_written` do not run
+//!   `work` either.
+//! * `stack/miss`: every call passes a new key (an incrementing counter from
+//!   2^32), so every layer runs: the span check, the timer, a cache miss, the
+//!   breaker, `work`, and the insertion of its value. The variants without a
+//!   cache do the same as in `stack/hit`, with another key. The caches hold up
+//!   to 2^26 entries and nothing is evicted (checked after measuring), so
+//!   entries accumulate through the run and stay until the process ends: one
+//!   per call, warm-up included, in three caches (`cacheable`, `opguard`,
+//!   `hand_written`). With criterion's default times (3 s of warm-up, 5 s of
+//!   measurement) that is several million entries per cache at about
+//!   350 bytes each (see `benches/cache.rs`), a few gigabytes in all. The
+//!   numbers inserted are printed at the end. The same caches serve
+//!   `stack/hit`, which is measured first, while they hold a few entries.
+//!
+//! **Sum of the parts.** A variant's overhead is its median minus the
+//! `plain` median of the same group. Stacking should cost no more than
+//! applying each attribute on its own: the overhead of `opguard` should be at
+//! most the sum of the overheads of `trace_operation`, `monitor_performance`,
+//! `cacheable` and `circuit_breaker` in the same group. In `stack/miss` every
+//! layer of the stack runs, so the comparison is like for like. In
+//! `stack/hit` the sum is generous: it includes the breaker's overhead, which
+//! a stacked hit does not pay, and `cacheable`'s overhead there is a lookup
+//! minus the `work` call it skips. The overhead of `hand_written` is the
+//! reference for what the stack costs over wiring the same pieces by hand
+//! (opguard does more: a latency histogram and outcome counts, hit and miss
+//! statistics, a breaker state check, coalesced misses).
+//!
+//! Before measuring, each variant is called and checked, any other outcome
+//! panicking:
+//!
+//! * there is no subscriber: none set globally, the current dispatcher is
+//!   `tracing`'s `NoSubscriber` and the max level is `OFF`;
+//! * every variant returns `Ok(31 * key)`;
+//! * `monitor_performance` adds a call to its timer
+//!   (`opguard::monitor::get(name)`), `circuit_breaker` a call and a success to
+//!   its breaker (`opguard::breaker::get(name)`);
+//! * `cacheable` on key 7 adds a hit and no load to its statistics
+//!   (`opguard::cache::get(name)`); on a new key, a miss and a load, and then a
+//!   hit on the same key;
+//! * `opguard` on key 7 adds a hit and no load to its cache, a call to its
+//!   timer and nothing to its breaker; on a new key, a miss and a load to its
+//!   cache, a call to its timer and a call and a success to its breaker;
+//! * `hand_written` on key 7 counts a call and does not run the body; on a new
+//!   key it counts a call, runs the body once and caches the value.
+//!
+//! After measuring, the checks run again, and in `stack/miss` every call must
+//! have been a miss, a load and a breaker call (`opguard`), a load
+//! (`cacheable`, `hand_written`), a timer call (`opguard`,
+//! `monitor_performance`) and a breaker call (`circuit_breaker`), with every
+//! value still cached. Last, under a scoped subscriber that records span
+//! names, each variant is called once: `opguard`, `trace_operation` and
+//! `hand_written` must make exactly one span each (`stack.opguard`,
+//! `stack.trace_operation`, `stack.hand_written`) and the others none. This
+//! runs after measuring because registering a subscriber, even a scoped one,
+//! changes the cached interest of the callsites and the global max level.
+//!
+//! Run with `cargo bench -p opguard-benches --bench stack`.
+
+use std::fmt;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
+use opguard::GuardError;
+use opguard::breaker::{self, BreakerSnapshot, BreakerState};
+use opguard::cache::{CacheHandle, CacheStats};
+use opguard::{cacheable, circuit_breaker, monitor_performance, trace_operation};
+use tracing::level_filters::LevelFilter;
+use tracing::span::{Attributes, Id, Record};
+use tracing::subscriber::NoSubscriber;
+use tracing::{Event, Metadata, Subscriber};
+
+/// The key of `stack/hit`, cached in every cache before measuring.
+const KEY: u64 = 7;
+/// The first key of `stack/miss`, away from the keys of the checks.
+const FIRST_MISS_KEY: u64 = 1 << 32;
+/// The new keys of the checks before and after measuring.
+const CHECK_KEY_BEFORE: u64 = 1_000;
+const CHECK_KEY_AFTER: u64 = 1_001;
+/// The capacity of every cache: more keys than a run inserts (the same
+/// number is written in the `cacheable` attributes).
+const CAPACITY: u64 = 1 << 26;
+/// The time to live of every cache (opguard's default, written out).
+const TTL: Duration = Duration::from_secs(300);
+
+/// The error type of the benchmarked functions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum BenchError {
+    /// opguard rejected the call (never, here).
+    Guard(GuardError),
+}
+
+impl From<GuardError> for BenchError {
+    fn from(error: GuardError) -> Self {
+        BenchError::Guard(error)
+    }
+}
+
+impl fmt::Display for BenchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BenchError::Guard(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+type Value = Result<u64, BenchError>;
+
+// ---- the variants -----------------------------------------------------------
+
+/// The work every variant does.
+#[inline(never)]
+fn work(x: u64) -> Value {
+    Ok(black_box(x).wrapping_mul(31))
+}
+
+#[inline(never)]
+fn plain(x: u64) -> Value {
+    work(x)
+}
+
+#[trace_operation(name = "stack.trace_operation")]
+#[inline(never)]
+fn with_trace(x: u64) -> Value {
+    work(x)
+}
+
+#[monitor_performance(name = "stack.monitor_performance")]
+#[inline(never)]
+fn with_monitor(x: u64) -> Value {
+    work(x)
+}
+
+#[cacheable(name = "stack.cacheable", ttl = "300s", max_capacity = 67_108_864)]
+#[inline(never)]
+fn with_cache(x: u64) -> Value {
+    work(x)
+}
+
+#[circuit_breaker(name = "stack.circuit_breaker")]
+#[inline(never)]
+fn with_breaker(x: u64) -> Value {
+    work(x)
+}
+
+#[trace_operation(name = "stack.opguard")]
+#[monitor_performance(name = "stack.opguard")]
+#[cacheable(name = "stack.opguard", ttl = "300s", max_capacity = 67_108_864)]
+#[circuit_breaker(name = "stack.opguard")]
+#[inline(never)]
+fn stacked(x: u64) -> Value {
+    work(x)
+}
+
+/// The hand-written cache.
+static HAND_CACHE: LazyLock<moka::sync::Cache<u64, u64>> = LazyLock::new(|| {
+    moka::sync::Cache::builder()
+        .max_capacity(CAPACITY)
+        .time_to_live(TTL)
+        .build()
+});
+/// The hand-written timer: calls and their total time.
+static HAND_CALLS: AtomicU64 = AtomicU64::new(0);
+static HAND_NANOS: AtomicU64 = AtomicU64::new(0);
+/// Runs of the body of `hand_written` (where a breaker would count a success).
+static HAND_LOADS: AtomicU64 = AtomicU64::new(0);
+
+#[inline(never)]
+fn hand_written(x: u64) -> Value {
+    let span = tracing::info_span!("stack.hand_written");
+    let _entered = span.enter();
+    let start = Instant::now();
+    let result = match HAND_CACHE.get(&x) {
+        Some(value) => Ok(value),
+        None => {
+            let result = work(x);
+            HAND_LOADS.fetch_add(1, Relaxed);
+            if let Ok(value) = &result {
+                HAND_CACHE.insert(x, *value);
+            }
+            result
+        }
+    };
+    let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    HAND_CALLS.fetch_add(1, Relaxed);
+    HAND_NANOS.fetch_add(nanos, Relaxed);
+    result
+}
+
+/// A variant: its name in the groups, and the function.
+type Variant = (&'static str, fn(u64) -> Value);
+
+/// Every variant, in the order measured.
+const VARIANTS: [Variant; 7] = [
+    ("plain", plain),
+    ("trace_operation", with_trace),
+    ("monitor_performance", with_monitor),
+    ("cacheable", with_cache),
+    ("circuit_breaker", with_breaker),
+    ("opguard", stacked),
+    ("hand_written", hand_written),
+];
+
+// ---- what the layers counted ------------------------------------------------
+
+fn cache_handle(name: &str) -> CacheHandle {
+    opguard::cache::get(name).unwrap_or_else(|| panic!("opguard cache `{name}` is registered"))
+}
+
+fn cache_stats(name: &str) -> CacheStats {
+    cache_handle(name).stats()
+}
+
+fn timer_calls(name: &str) -> u64 {
+    opguard::monitor::get(name)
+        .unwrap_or_else(|| panic!("opguard timer `{name}` is registered"))
+        .snapshot()
+        .calls
+}
+
+fn breaker_snapshot(name: &str) -> BreakerSnapshot {
+    let breaker =
+        breaker::get(name).unwrap_or_else(|| panic!("opguard breaker `{name}` is registered"));
+    assert_eq!(
+        breaker.state(),
+        BreakerState::Closed,
+        "breaker `{name}` state"
+    );
+    breaker.snapshot()
+}
+
+/// What every counted layer has counted, read at one moment.
+#[derive(Debug, Clone)]
+struct Counts {
+    monitor_calls: u64,
+    breaker: BreakerSnapshot,
+    cache: CacheStats,
+    stack_calls: u64,
+    stack_breaker: BreakerSnapshot,
+    stack_cache: CacheStats,
+    hand_calls: u64,
+    hand_loads: u64,
+}
+
+impl Counts {
+    fn read() -> Self {
+        Self {
+            monitor_calls: timer_calls("stack.monitor_performance"),
+            breaker: breaker_snapshot("stack.circuit_breaker"),
+            cache: cache_stats("stack.cacheable"),
+            stack_calls: timer_calls("stack.opguard"),
+            stack_breaker: breaker_snapshot("stack.opguard"),
+            stack_cache: cache_stats("stack.opguard"),
+            hand_calls: HAND_CALLS.load(Relaxed),
+            hand_loads: HAND_LOADS.load(Relaxed),
+        }
+    }
+}
+
+/// Cache hits, misses and loads from `before` to `after`.
+fn cache_delta(before: &CacheStats, after: &CacheStats) -> (u64, u64, u64) {
+    (
+        after.hits - before.hits,
+        after.misses - before.misses,
+        after.loads - before.loads,
+    )
+}
+
+/// Breaker calls and successes from `before` to `after`.
+fn breaker_delta(before: &BreakerSnapshot, after: &BreakerSnapshot) -> (u64, u64) {
+    (
+        after.calls - before.calls,
+        after.successes - before.successes,
+    )
+}
+
+// ---- checks -----------------------------------------------------------------
+
+/// Panics unless no subscriber exists, so every span is a disabled callsite.
+fn check_no_subscriber() {
+    assert!(
+        !tracing::dispatcher::has_been_set(),
+        "a global tracing subscriber is set"
+    );
+    assert!(
+        tracing::dispatcher::get_default(|dispatch| dispatch.is::<NoSubscriber>()),
+        "the current tracing dispatcher is not `NoSubscriber`"
+    );
+    assert_eq!(
+        LevelFilter::current(),
+        LevelFilter::OFF,
+        "tracing's max level"
+    );
+}
+
+/// Panics unless every variant answers `key` as it should, with the layers
+/// counting what they should; `hit` says whether `key` is cached.
+fn check_call(key: u64, hit: bool) {
+    let before = Counts::read();
+    for (name, f) in VARIANTS {
+        assert_eq!(
+            f(key),
+            Ok(key.wrapping_mul(31)),
+            "`{name}` value, key {key}"
+        );
+    }
+    let after = Counts::read();
+    let (hits, misses) = (u64::from(hit), u64::from(!hit));
+
+    assert_eq!(
+        after.monitor_calls - before.monitor_calls,
+        1,
+        "`monitor_performance`: timer calls"
+    );
+    assert_eq!(
+        breaker_delta(&before.breaker, &after.breaker),
+        (1, 1),
+        "`circuit_breaker`: breaker calls, successes"
+    );
+    assert_eq!(
+        cache_delta(&before.cache, &after.cache),
+        (hits, misses, misses),
+        "`cacheable`, key {key}: cache hits, misses, loads"
+    );
+
+    assert_eq!(
+        after.stack_calls - before.stack_calls,
+        1,
+        "`opguard`: timer calls"
+    );
+    assert_eq!(
+        cache_delta(&before.stack_cache, &after.stack_cache),
+        (hits, misses, misses),
+        "`opguard`, key {key}: cache hits, misses, loads"
+    );
+    assert_eq!(
+        breaker_delta(&before.stack_breaker, &after.stack_breaker),
+        (misses, misses),
+        "`opguard`, key {key}: breaker calls, successes (only a miss reaches the breaker)"
+    );
+
+    assert_eq!(
+        (
+            after.hand_calls - before.hand_calls,
+            after.hand_loads - before.hand_loads
+        ),
+        (1, misses),
+        "`hand_written`, key {key}: calls, body runs"
+    );
+}
+
+/// Panics unless every variant works: hits on [`KEY`], and a miss then a hit
+/// on the new key `new_key`.
+fn check(new_key: u64) {
+    check_call(KEY, true);
+    check_call(new_key, false);
+    check_call(new_key, true);
+}
+
+/// A subscriber that is interested in everything and keeps the names of the
+/// spans made.
+struct SpanNames(Arc<Mutex<Vec<&'static str>>>);
+
+impl Subscriber for SpanNames {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let mut names = self.0.lock().expect("span names");
+        names.push(span.metadata().name());
+        Id::from_u64(names.len() as u64)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, _: &Event<'_>) {}
+
+    fn enter(&self, _: &Id) {}
+
+    fn exit(&self, _: &Id) {}
+}
+
+/// Panics unless, with a subscriber interested, `opguard`, `trace_operation`
+/// and `hand_written` each make their one span and the others none. Only
+/// after measuring: this registers a (scoped) subscriber.
+fn check_spans() {
+    let names = Arc::new(Mutex::new(Vec::new()));
+    tracing::subscriber::with_default(SpanNames(Arc::clone(&names)), || {
+        for (name, f) in VARIANTS {
+            let expected: &[&str] = match name {
+                "trace_operation" => &["stack.trace_operation"],
+                "opguard" => &["stack.opguard"],
+                "hand_written" => &["stack.hand_written"],
+                _ => &[],
+            };
+            names.lock().expect("span names").clear();
+            assert_eq!(f(KEY), Ok(KEY * 31), "`{name}` value under a subscriber");
+            assert_eq!(
+                names.lock().expect("span names").as_slice(),
+                expected,
+                "`{name}`: spans made under a subscriber"
+            );
+        }
+    });
+}
+
+// ---- benchmarks -------------------------------------------------------------
+
+fn hit(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: impl Fn(u64) -> Value) {
+    group.bench_function(name, |b| b.iter(|| f(black_box(KEY))));
+}
+
+fn bench_hit(c: &mut Criterion) {
+    let mut group = c.benchmark_group("stack/hit");
+    // Named functions rather than the `VARIANTS` pointers: direct calls.
+    hit(&mut group, "plain", plain);
+    hit(&mut group, "trace_operation", with_trace);
+    hit(&mut group, "monitor_performance", with_monitor);
+    hit(&mut group, "cacheable", with_cache);
+    hit(&mut group, "circuit_breaker", with_breaker);
+    hit(&mut group, "opguard", stacked);
+    hit(&mut group, "hand_written", hand_written);
+    group.finish();
+}
+
+/// Calls of each variant in `stack/miss`, in the order of `VARIANTS`.
+type MissCalls = [u64; VARIANTS.len()];
+
+/// Measures `f` on new keys, counting its calls in `calls`.
+fn miss(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    f: impl Fn(u64) -> Value,
+    calls: &mut u64,
+) {
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            let key = FIRST_MISS_KEY + *calls;
+            *calls += 1;
+            f(key)
+        })
+    });
+}
+
+/// Measures `stack/miss`; returns the calls of each variant.
+fn bench_miss(c: &mut Criterion) -> MissCalls {
+    let mut calls: MissCalls = [0; VARIANTS.len()];
+    let [
+        plain_n,
+        trace_n,
+        monitor_n,
+        cache_n,
+        breaker_n,
+        stack_n,
+        hand_n,
+    ] = &mut calls;
+    let mut group = c.benchmark_group("stack/miss");
+    miss(&mut group, "plain", plain, plain_n);
+    miss(&mut group, "trace_operation", with_trace, trace_n);
+    miss(&mut group, "monitor_performance", with_monitor, monitor_n);
+    miss(&mut group, "cacheable", with_cache, cache_n);
+    miss(&mut group, "circuit_breaker", with_breaker, breaker_n);
+    miss(&mut group, "opguard", stacked, stack_n);
+    miss(&mut group, "hand_written", hand_written, hand_n);
+    group.finish();
+    calls
+}
+
+/// The entries of the caches of `cacheable`, `opguard` and `hand_written`,
+/// exact (their pending tasks run first).
+fn entries(rt: &tokio::runtime::Runtime) -> [u64; 3] {
+    let [cache, stack] = ["stack.cacheable", "stack.opguard"].map(|name| {
+        let handle = cache_handle(name);
+        rt.block_on(handle.run_pending_tasks());
+        handle.stats().entries
+    });
+    HAND_CACHE.run_pending_tasks();
+    [cache, stack, HAND_CACHE.entry_count()]
+}
+
+/// Panics unless every call of `stack/miss` went through every layer it
+/// should, and every value it inserted is still cached.
+fn check_miss_run(
+    rt: &tokio::runtime::Runtime,
+    before: &Counts,
+    entries_before: [u64; 3],
+    calls: MissCalls,
+) {
+    let after = Counts::read();
+    let [_, _, monitor_n, cache_n, breaker_n, stack_n, hand_n] = calls;
+    assert_eq!(
+        after.monitor_calls - before.monitor_calls,
+        monitor_n,
+        "stack/miss `monitor_performance`: one timer call per call"
+    );
+    assert_eq!(
+        breaker_delta(&before.breaker, &after.breaker),
+        (breaker_n, breaker_n),
+        "stack/miss `circuit_breaker`: one breaker call and success per call"
+    );
+    assert_eq!(
+        cache_delta(&before.cache, &after.cache),
+        (0, cache_n, cache_n),
+        "stack/miss `cacheable`: hits, misses, loads"
+    );
+    assert_eq!(
+        after.stack_calls - before.stack_calls,
+        stack_n,
+        "stack/miss `opguard`: one timer call per call"
+    );
+    assert_eq!(
+        cache_delta(&before.stack_cache, &after.stack_cache),
+        (0, stack_n, stack_n),
+        "stack/miss `opguard`: cache hits, misses, loads"
+    );
+    assert_eq!(
+        breaker_delta(&before.stack_breaker, &after.stack_breaker),
+        (stack_n, stack_n),
+        "stack/miss `opguard`: one breaker call and success per call"
+    );
+    assert_eq!(
+        (
+            after.hand_calls - before.hand_calls,
+            after.hand_loads - before.hand_loads
+        ),
+        (hand_n, hand_n),
+        "stack/miss `hand_written`: calls, body runs"
+    );
+
+    let entries_after = entries(rt);
+    assert_eq!(
+        entries_after,
+        [
+            entries_before[0] + cache_n,
+            entries_before[1] + stack_n,
+            entries_before[2] + hand_n
+        ],
+        "stack/miss: cache entries (`cacheable`, `opguard`, `hand_written`), nothing evicted"
+    );
+    assert_eq!(
+        (
+            cache_stats("stack.cacheable").evictions,
+            cache_stats("stack.opguard").evictions
+        ),
+        (0, 0),
+        "stack/miss: opguard evictions (`cacheable`, `opguard`)"
+    );
+    println!(
+        "stack/miss: keys inserted (all still cached): cacheable {cache_n}, opguard {stack_n}, \
+         hand_written {hand_n}"
+    );
+}
+
+fn benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("tokio runtime");
+
+    check_no_subscriber();
+    // Register every timer, breaker and cache, and cache `KEY`.
+    for (name, f) in VARIANTS {
+        assert_eq!(f(KEY), Ok(KEY * 31), "`{name}`: first call");
+    }
+    check(CHECK_KEY_BEFORE);
+    check_no_subscriber();
+
+    bench_hit(c);
+
+    let before = Counts::read();
+    let entries_before = entries(&rt);
+    let calls = bench_miss(c);
+    check_miss_run(&rt, &before, entries_before, calls);
+
+    check(CHECK_KEY_AFTER);
+    check_no_subscriber();
+    check_spans();
+}
+
+criterion_group!(stack_benches, benches);
+criterion_main!(stack_benches);
