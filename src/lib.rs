@@ -506,6 +506,33 @@
 //! Evictions are counted as moka reports them (size and expiry), which can be
 //! after the fact; `run_pending_tasks` brings the counts up to date.
 //!
+//! # Stacking
+//!
+//! Attributes stack and apply outside-in, as written: the outermost opguard
+//! attribute takes over the ones below it and wraps the function's work in
+//! every layer itself (an attribute macro expanded alone would wrap the
+//! attributes above it, inverting the order). The recommended order:
+//!
+//! ```
+//! # use opguard::{GuardError, cacheable, circuit_breaker, monitor_performance, trace_operation};
+//! # #[derive(Debug)] struct E; impl From<GuardError> for E { fn from(_: GuardError) -> Self { E } }
+//! #[trace_operation]      // a span around everything below
+//! #[monitor_performance]  // times every call: hits, rejections and failures
+//! #[cacheable]            // a hit is served even while the breaker is open
+//! #[circuit_breaker]      // only misses reach the breaker and the dependency
+//! fn price(sku: u32) -> Result<u32, E> { Ok(sku) }
+//! # price(1).unwrap();
+//! ```
+//!
+//! Any order compiles and behaves by position: with `cacheable` below
+//! `circuit_breaker` an open breaker rejects calls the cache could have
+//! answered; with `monitor_performance` below `circuit_breaker` rejected calls
+//! are not timed; with `trace_operation` below `cacheable` hits make no span.
+//! Stacked attributes share the function's default name, so its span, timer,
+//! cache and breaker line up. Attributes are recognised by name
+//! (`cacheable`, `opguard::cacheable`); one imported under another name is
+//! not fused and wraps the attributes above it instead.
+//!
 //! # Errors at compile time
 //!
 //! Every mistake in an attribute is a compile error at the offending option,
