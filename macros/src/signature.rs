@@ -341,29 +341,36 @@ mod tests {
         (function, errors.to_compile_errors().to_string())
     }
 
+    /// A function that must read without errors.
+    fn parsed(tokens: proc_macro2::TokenStream) -> Function {
+        let (function, errors) = read(tokens);
+        assert_eq!(errors, "");
+        function.unwrap_or_else(|| unreachable!("no errors, so a function"))
+    }
+
     #[test]
     fn recognises_body_kinds() {
-        let kind = |t| read(t).0.unwrap().kind;
         assert!(
-            kind(quote!(
+            parsed(quote!(
                 fn f() {}
-            )) == BodyKind::Sync
+            ))
+            .kind
+                == BodyKind::Sync
         );
         assert!(
-            kind(quote!(
+            parsed(quote!(
                 async fn f(&self) -> u8 {
                     1
                 }
-            )) == BodyKind::Async
+            ))
+            .kind
+                == BodyKind::Async
         );
-        let async_trait_shape = quote! {
+        let function = parsed(quote! {
             fn f<'life0, 'async_trait>(&'life0 self) -> ::core::pin::Pin<Box<dyn ::core::future::Future<Output = Result<u8, E>> + ::core::marker::Send + 'async_trait>> {
                 Box::pin(async move { let __self = self; Ok(1) })
             }
-        };
-        let (function, errors) = read(async_trait_shape);
-        let function = function.unwrap();
-        assert!(errors.is_empty());
+        });
         assert!(function.kind == BodyKind::TailAsync);
         assert_eq!(
             function.output_annotation().to_string(),
@@ -373,26 +380,42 @@ mod tests {
 
     #[test]
     fn binds_pattern_names_and_skips_receivers() {
-        let (function, _) = read(quote!(
+        let function = parsed(quote!(
             fn f(&self, (a, mut b): (u8, u8), Point { x, .. }: Point, _: u8, c: impl Fn()) {}
         ));
-        let names: Vec<String> = function
-            .unwrap()
-            .args
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let names: Vec<String> = function.args.iter().map(ToString::to_string).collect();
         assert_eq!(names, ["a", "b", "x", "c"]);
+        assert_eq!(function.mutable.len(), 1, "`mut b`");
+        assert!(
+            function.plain_args.is_none(),
+            "patterns are not plain names"
+        );
+        assert!(
+            function.receiver.as_ref().is_some_and(|r| r.shared),
+            "&self"
+        );
+
+        let function = parsed(quote!(
+            fn f(self: Arc<Self>, a: u8, mut b: String) {}
+        ));
+        assert_eq!(function.plain_args.map(|args| args.len()), Some(2));
+        assert!(
+            function.receiver.is_some_and(|r| !r.shared),
+            "self: Arc<Self> is not &self"
+        );
     }
 
     #[test]
     fn impl_trait_outputs_are_not_annotated() {
-        let (function, _) = read(quote!(
-            fn f() -> impl Iterator<Item = u8> {
-                0..3
-            }
-        ));
-        assert!(function.unwrap().output_annotation().is_empty());
+        assert!(
+            parsed(quote!(
+                fn f() -> impl Iterator<Item = u8> {
+                    0..3
+                }
+            ))
+            .output_annotation()
+            .is_empty()
+        );
     }
 
     #[test]
