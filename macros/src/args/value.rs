@@ -420,4 +420,40 @@ mod tests {
         );
         assert!(errors.is_empty());
     }
+
+    #[test]
+    fn patterns_and_choices() {
+        let mut errors = Errors::default();
+        let pats = patterns(
+            &one(quote!(expected_errors = [E::A, E::B(_) | E::C { .. }])),
+            &mut errors,
+        );
+        assert_eq!(pats.map(|p| p.len()), Some(2));
+        assert!(message(patterns, quote!(expected_errors = [1 + 2])).contains("lists patterns"));
+        assert!(message(patterns, quote!(expected_errors = [])).contains("is empty"));
+        assert!(
+            message(patterns, quote!(expected_errors = E::A)).contains("a list of error patterns")
+        );
+        let backoff = ["fixed", "linear", "exponential"];
+        assert_eq!(
+            choice(
+                &one(quote!(backoff = "Linear")),
+                "backoff",
+                &backoff,
+                &mut errors
+            ),
+            Some("linear")
+        );
+        assert!(errors.is_empty());
+        let expo = message(
+            |a, e| choice(a, "backoff", &backoff, e),
+            quote!(backoff = "expo"),
+        );
+        assert!(expo.contains("did you mean `exponential`?"), "{expo}");
+        let bare = message(
+            |a, e| choice(a, "backoff", &backoff, e),
+            quote!(backoff = linear),
+        );
+        assert!(bare.contains(r#"backoff = \"linear\""#), "{bare}");
+    }
 }
