@@ -1,8 +1,7 @@
 //! Everything the runtime holds, as Prometheus text or JSON.
 //!
-//! Both read the same snapshots: every timer ([`monitor::all`](crate::monitor::all)),
-//! breaker ([`breaker::all`](crate::breaker::all)) and cache
-//! ([`cache::all`](crate::cache::all)) registered in the process.
+//! Both read the same snapshots: every timer ([`monitor::all`]), breaker
+//! ([`breaker::all`]) and cache ([`cache::all`]) registered in the process.
 
 mod prometheus;
 
