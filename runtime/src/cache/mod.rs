@@ -13,6 +13,27 @@
 //! [`CacheHandle`] for statistics and invalidation, [`all`] every cache's
 //! [`CacheStats`].
 
+/// moka's cache (`moka::sync` or `moka::future`) built with `config`,
+/// counting evictions (size or expiry) into `counters`.
+macro_rules! build_moka {
+    ($moka:ident, $config:expr, $counters:expr) => {{
+        let config: &$crate::cache::CacheConfig = $config;
+        let evictions = ::std::sync::Arc::clone($counters);
+        let mut builder = ::moka::$moka::Cache::builder()
+            .max_capacity(config.max_capacity)
+            .time_to_live(config.ttl)
+            .eviction_listener(move |_key, _value, cause| {
+                if cause.was_evicted() {
+                    evictions.evicted();
+                }
+            });
+        if let Some(tti) = config.tti {
+            builder = builder.time_to_idle(tti);
+        }
+        builder.build()
+    }};
+}
+
 mod blocking;
 mod builder;
 mod callsite;

@@ -25,20 +25,11 @@ use super::{Adapter, CacheConfig, CacheStats};
 /// assert_eq!(cache.stats().loads, 1);
 /// # }
 /// ```
+#[derive(Clone)]
 pub struct AsyncCache<K, V> {
     pub(crate) name: Arc<str>,
     inner: moka::future::Cache<K, V>,
     counters: Arc<Counters>,
-}
-
-impl<K, V> Clone for AsyncCache<K, V> {
-    fn clone(&self) -> Self {
-        Self {
-            name: self.name.clone(),
-            inner: self.inner.clone(),
-            counters: self.counters.clone(),
-        }
-    }
 }
 
 impl<K, V> AsyncCache<K, V>
@@ -48,21 +39,9 @@ where
 {
     pub(crate) fn new(name: &str, config: &CacheConfig) -> Self {
         let counters = Arc::new(Counters::default());
-        let evictions = Arc::clone(&counters);
-        let mut builder = moka::future::Cache::builder()
-            .max_capacity(config.max_capacity)
-            .time_to_live(config.ttl)
-            .eviction_listener(move |_key, _value, cause| {
-                if cause.was_evicted() {
-                    evictions.evicted();
-                }
-            });
-        if let Some(tti) = config.tti {
-            builder = builder.time_to_idle(tti);
-        }
         Self {
             name: name.into(),
-            inner: builder.build(),
+            inner: build_moka!(future, config, &counters),
             counters,
         }
     }
