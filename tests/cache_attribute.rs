@@ -302,7 +302,7 @@ fn a_sync_function_from_several_threads_keeps_exact_statistics() {
 
 static EXPIRING: AtomicU32 = AtomicU32::new(0);
 
-#[cacheable(name = "cache.ttl", ttl = "100ms")]
+#[cacheable(name = "cache.ttl", ttl = "300ms")]
 fn expiring(key: u32) -> u32 {
     EXPIRING.fetch_add(1, SeqCst);
     key
@@ -310,7 +310,7 @@ fn expiring(key: u32) -> u32 {
 
 static IDLE: AtomicU32 = AtomicU32::new(0);
 
-#[cacheable(name = "cache.tti", ttl = "1h", tti = "100ms")]
+#[cacheable(name = "cache.tti", ttl = "1h", tti = "300ms")]
 fn idle(key: u32) -> u32 {
     IDLE.fetch_add(1, SeqCst);
     key
@@ -318,11 +318,12 @@ fn idle(key: u32) -> u32 {
 
 #[test]
 fn entries_expire_after_ttl_and_after_tti_without_reads() {
-    // moka keeps its own clock: short real waits, with margins.
+    // moka keeps its own clock: short real waits, with margins wide enough
+    // for a loaded 2-core machine (300 ms lifetimes, 40 ms or 700 ms waits).
     expiring(1);
     expiring(1);
     assert_eq!(EXPIRING.load(SeqCst), 1);
-    std::thread::sleep(Duration::from_millis(250));
+    std::thread::sleep(Duration::from_millis(700));
     expiring(1);
     assert_eq!(EXPIRING.load(SeqCst), 2, "expired after ttl");
 
@@ -330,7 +331,7 @@ fn entries_expire_after_ttl_and_after_tti_without_reads() {
     std::thread::sleep(Duration::from_millis(40));
     idle(1);
     assert_eq!(IDLE.load(SeqCst), 1, "read within tti");
-    std::thread::sleep(Duration::from_millis(250));
+    std::thread::sleep(Duration::from_millis(700));
     idle(1);
     assert_eq!(IDLE.load(SeqCst), 2, "expired after tti without reads");
 }
