@@ -24,10 +24,7 @@ pub(crate) fn lookup(
     let module = Ident::new(module, proc_macro2::Span::call_site());
     let static_name = Ident::new(static_name, proc_macro2::Span::call_site());
     let method = Ident::new(method, proc_macro2::Span::call_site());
-    let name = match name {
-        Some(name) => quote!(::core::option::Option::Some(#name)),
-        None => quote!(::core::option::Option::None),
-    };
+    let name = crate::tokens::option(name);
     let fn_name = function.item.sig.ident.to_string();
     quote! {{
         fn __opguard_here() -> &'static str {

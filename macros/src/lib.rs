@@ -17,6 +17,7 @@ mod driver;
 mod fuzz;
 mod monitor;
 mod signature;
+mod tokens;
 mod trace;
 
 use proc_macro::TokenStream;

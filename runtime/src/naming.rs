@@ -22,7 +22,10 @@ pub struct Site {
 impl Site {
     /// The operation name: the explicit one, or the default read off `locate`.
     pub fn operation(&self) -> OperationName {
-        OperationName::resolve(self.name, self.module, self.locate, self.fn_name)
+        match self.name {
+            Some(name) => OperationName::explicit(self.module, name),
+            None => OperationName::from_locator(self.module, (self.locate)(), self.fn_name),
+        }
     }
 }
 
@@ -52,20 +55,6 @@ impl OperationName {
     pub fn from_locator(module: &str, locator: &str, fn_name: &str) -> Self {
         let function = function_path(module, locator).unwrap_or_else(|| fn_name.to_owned());
         Self::new(module, function)
-    }
-
-    /// The explicit `name` if given, else the default name read off `locate`
-    /// (see [`from_locator`](Self::from_locator)).
-    pub fn resolve(
-        name: Option<&str>,
-        module: &str,
-        locate: fn() -> &'static str,
-        fn_name: &str,
-    ) -> Self {
-        match name {
-            Some(name) => Self::explicit(module, name),
-            None => Self::from_locator(module, locate(), fn_name),
-        }
     }
 
     /// A name given explicitly (`name = "..."`): the function label is the name

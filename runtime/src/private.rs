@@ -10,34 +10,51 @@ pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
     body()
 }
 
-/// Wraps a reference to a return value; `ErrProbe(&v).is_err_value()`
-/// tells an `Err` from anything else by autoref specialisation, whatever
-/// alias names the `Result` type.
-pub struct ErrProbe<'a, T: ?Sized>(pub &'a T);
+/// A reference probed by autoref specialisation: `(&&Probe(&v))` picks the
+/// most specific of the traits below (and of the tracer's field traits) that
+/// applies to the value's type, whatever alias names it. It splits a
+/// returned value into its `Ok` and its `Err` for every attribute, and
+/// records a value as a `tracing` value or with `Debug` for the tracer.
+pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
-/// Chosen for `Result` values.
-pub trait ResultProbe {
-    /// `true` for an `Err`.
-    fn __opguard_is_err(&self) -> bool;
+/// The `Ok` value and the `Err` of a returned value, whatever alias
+/// names a `Result`; anything else is all `Ok`.
+pub trait SplitResult<'a, T: ?Sized, E> {
+    /// The `Ok` value (or the whole value).
+    fn __opguard_ok(&self) -> ::core::option::Option<&'a T>;
+    /// The error.
+    fn __opguard_err(&self) -> ::core::option::Option<&'a E>;
 }
 
-impl<T, E> ResultProbe for ErrProbe<'_, ::core::result::Result<T, E>> {
-    #[inline(always)]
-    fn __opguard_is_err(&self) -> bool {
-        self.0.is_err()
+impl<'a, T, E> SplitResult<'a, T, E> for &Probe<'a, ::core::result::Result<T, E>> {
+    #[inline]
+    fn __opguard_ok(&self) -> ::core::option::Option<&'a T> {
+        self.0.as_ref().ok()
+    }
+    #[inline]
+    fn __opguard_err(&self) -> ::core::option::Option<&'a E> {
+        self.0.as_ref().err()
     }
 }
 
-/// Chosen for every other value.
-pub trait OtherProbe {
-    /// Always `false`.
-    #[inline(always)]
-    fn __opguard_is_err(&self) -> bool {
-        false
-    }
+/// The returned value is not a `Result`.
+pub trait SplitOther<'a, T: ?Sized> {
+    /// The whole value.
+    fn __opguard_ok(&self) -> ::core::option::Option<&'a T>;
+    /// Never an error.
+    fn __opguard_err(&self) -> ::core::option::Option<&'a ::core::convert::Infallible>;
 }
 
-impl<T: ?Sized> OtherProbe for &ErrProbe<'_, T> {}
+impl<'a, T: ?Sized> SplitOther<'a, T> for Probe<'a, T> {
+    #[inline]
+    fn __opguard_ok(&self) -> ::core::option::Option<&'a T> {
+        ::core::option::Option::Some(self.0)
+    }
+    #[inline]
+    fn __opguard_err(&self) -> ::core::option::Option<&'a ::core::convert::Infallible> {
+        ::core::option::Option::None
+    }
+}
 
 /// A value `include_args` / `include_result` put in a log.
 #[diagnostic::on_unimplemented(
@@ -333,11 +350,7 @@ pub mod trace {
         tracing::Span::new(metadata, &metadata.fields().value_set_all(values))
     }
 
-    /// A value to record: itself when it is a `tracing` value (numbers,
-    /// strings, booleans), else its `Debug`; by autoref specialisation:
-    /// `(&&Probe(&v)).__opguard_field()`. The same probe splits a returned
-    /// value into its `Ok` and its `Err`.
-    pub struct Probe<'a, T: ?Sized>(pub &'a T);
+    pub use super::Probe;
 
     /// Chosen for `tracing` values.
     pub trait FieldAsValue<'a, T: ?Sized> {
@@ -378,43 +391,4 @@ pub mod trace {
     /// Checks a recorded value, at the user's token.
     #[inline(always)]
     pub fn check<T: Recordable + ?Sized>(_: &T) {}
-
-    /// The `Ok` value and the `Err` of a returned value, whatever alias
-    /// names a `Result`; anything else is all `Ok`.
-    pub trait SplitResult<'a, T: ?Sized, E> {
-        /// The `Ok` value (or the whole value).
-        fn __opguard_ok(&self) -> ::core::option::Option<&'a T>;
-        /// The error.
-        fn __opguard_err(&self) -> ::core::option::Option<&'a E>;
-    }
-
-    impl<'a, T, E> SplitResult<'a, T, E> for &Probe<'a, ::core::result::Result<T, E>> {
-        #[inline]
-        fn __opguard_ok(&self) -> ::core::option::Option<&'a T> {
-            self.0.as_ref().ok()
-        }
-        #[inline]
-        fn __opguard_err(&self) -> ::core::option::Option<&'a E> {
-            self.0.as_ref().err()
-        }
-    }
-
-    /// The returned value is not a `Result`.
-    pub trait SplitOther<'a, T: ?Sized> {
-        /// The whole value.
-        fn __opguard_ok(&self) -> ::core::option::Option<&'a T>;
-        /// Never an error.
-        fn __opguard_err(&self) -> ::core::option::Option<&'a ::core::convert::Infallible>;
-    }
-
-    impl<'a, T: ?Sized> SplitOther<'a, T> for Probe<'a, T> {
-        #[inline]
-        fn __opguard_ok(&self) -> ::core::option::Option<&'a T> {
-            ::core::option::Option::Some(self.0)
-        }
-        #[inline]
-        fn __opguard_err(&self) -> ::core::option::Option<&'a ::core::convert::Infallible> {
-            ::core::option::Option::None
-        }
-    }
 }

@@ -2,26 +2,13 @@
 //! from a per-callsite `static` breaker, the call run under it (retried if
 //! asked), and on rejection the fallback or `Err(GuardError.into())`.
 
-use std::time::Duration;
-
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use super::args::BreakerArgs;
 use crate::signature::{Function, Inner};
-
-fn duration(d: Duration) -> TokenStream {
-    let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-    quote!(::core::time::Duration::from_nanos(#nanos))
-}
-
-fn some<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
-    match value {
-        Some(value) => quote!(::core::option::Option::Some(#value)),
-        None => quote!(::core::option::Option::None),
-    }
-}
+use crate::tokens::{duration, option as some};
 
 /// A block expression that runs `inner` through the breaker.
 pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> TokenStream {
@@ -149,13 +136,14 @@ fn config(args: &BreakerArgs) -> TokenStream {
     let failure_rate = some(args.failure_rate);
     let minimum_calls = to_u32(args.minimum_calls);
     let consecutive = some(args.consecutive_failures.map(to_u32));
-    let slow_call = match (args.slow_call_duration, args.slow_call_rate) {
-        (Some(d), Some(rate)) => {
-            let d = duration(d);
-            quote!(::core::option::Option::Some((#d, #rate)))
-        }
-        _ => quote!(::core::option::Option::None),
-    };
+    let slow_call = some(
+        args.slow_call_duration
+            .zip(args.slow_call_rate)
+            .map(|(d, rate)| {
+                let d = duration(d);
+                quote!((#d, #rate))
+            }),
+    );
     let recovery = duration(args.recovery_timeout);
     let half_open = to_u32(args.half_open_max_calls);
     let success = to_u32(args.success_threshold);

@@ -7,11 +7,7 @@ use syn::{FnArg, Ident, Pat, Type};
 
 use super::args::CacheArgs;
 use crate::signature::{Function, Inner};
-
-fn duration(d: std::time::Duration) -> TokenStream {
-    let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-    quote!(::core::time::Duration::from_nanos(#nanos))
-}
+use crate::tokens::{duration, option};
 
 /// A block expression that answers from the cache or runs `inner`.
 pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> TokenStream {
@@ -38,13 +34,7 @@ pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> Tok
         quote_spanned!(at_output=> ::opguard::__private::cache::check_value(&#adapter_at_output););
 
     let ttl = duration(args.ttl);
-    let tti = match args.tti {
-        Some(tti) => {
-            let tti = duration(tti);
-            quote!(::core::option::Option::Some(#tti))
-        }
-        None => quote!(::core::option::Option::None),
-    };
+    let tti = option(args.tti.map(duration));
     let capacity = args.max_capacity;
     let generic = function.item.sig.generics.type_params().next().is_some();
     let getter = if function.is_async() {

@@ -12,7 +12,7 @@ use crate::signature::{Function, Inner};
 pub(crate) fn expand(args: &MonitorArgs, function: &Function, inner: Inner) -> TokenStream {
     let guard = Ident::new("__opguard_monitor", Span::mixed_site());
     let ret = Ident::new("__opguard_ret", Span::mixed_site());
-    let threshold = u64::try_from(args.threshold.as_nanos()).unwrap_or(u64::MAX);
+    let threshold = crate::tokens::duration(args.threshold);
     let level = format_ident!("{}", args.level.to_ascii_uppercase());
 
     let record_args = (args.include_args && !function.args.is_empty()).then(|| {
@@ -36,8 +36,8 @@ pub(crate) fn expand(args: &MonitorArgs, function: &Function, inner: Inner) -> T
         Inner::Future(future) => quote!(#guard.watch(#future).await),
     };
     let is_err = quote! {{
-        use ::opguard::__private::{OtherProbe as _, ResultProbe as _};
-        (&::opguard::__private::ErrProbe(&#ret)).__opguard_is_err()
+        use ::opguard::__private::{SplitOther as _, SplitResult as _};
+        (&&::opguard::__private::Probe(&#ret)).__opguard_err().is_some()
     }};
     let finish = if args.include_result {
         // Every token at the return type, in the bindings' hygiene, so that a
@@ -58,7 +58,7 @@ pub(crate) fn expand(args: &MonitorArgs, function: &Function, inner: Inner) -> T
         args.name.as_ref(),
         function,
         quote! {
-            threshold: ::core::time::Duration::from_nanos(#threshold),
+            threshold: #threshold,
             level: ::opguard::__private::Level::#level,
         },
     );

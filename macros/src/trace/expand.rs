@@ -47,7 +47,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         let checked = quote_spanned!(at=> ::opguard::__private::trace::check(&#value););
         let statement = quote! {
             #checked
-            let #local = (&&::opguard::__private::trace::Probe(&#value)).__opguard_field();
+            let #local = (&&::opguard::__private::Probe(&#value)).__opguard_field();
         };
         (
             statement,
@@ -105,8 +105,8 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         let at = Span::mixed_site().located_at(function.output_span);
         let ret_at = Ident::new("__opguard_ret", at);
         quote_spanned!(at=> || {
-            use ::opguard::__private::trace::{SplitOther as _, SplitResult as _};
-            let __opguard_ok = (&&::opguard::__private::trace::Probe(&#ret_at)).__opguard_ok();
+            use ::opguard::__private::{SplitOther as _, SplitResult as _};
+            let __opguard_ok = (&&::opguard::__private::Probe(&#ret_at)).__opguard_ok();
             __opguard_ok.map(|__opguard_ok| {
                 ::opguard::__private::trace::check(__opguard_ok);
                 ::std::format!("{:?}", __opguard_ok)
@@ -125,8 +125,8 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         let #call = #lookup;
         let #ret #annotation = #value;
         {
-            use ::opguard::__private::trace::{SplitOther as _, SplitResult as _};
-            let __opguard_err = (&&::opguard::__private::trace::Probe(&#ret)).__opguard_err();
+            use ::opguard::__private::{SplitOther as _, SplitResult as _};
+            let __opguard_err = (&&::opguard::__private::Probe(&#ret)).__opguard_err();
             #call.finish(
                 __opguard_err.is_some(),
                 || {

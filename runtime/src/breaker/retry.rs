@@ -97,7 +97,8 @@ impl Breaker {
         Fut: Future<Output = Result<T, E>>,
     {
         let mut last = None;
-        for n in 0..=retry.retries {
+        let mut n = 0;
+        loop {
             let permit = match self.acquire() {
                 Ok(permit) => permit,
                 Err(rejected) => return last.ok_or(rejected),
@@ -107,13 +108,9 @@ impl Breaker {
                 return Ok(result);
             }
             last = Some(result);
-            tokio::time::sleep(retry.delay(n + 1)).await;
+            n += 1;
+            tokio::time::sleep(retry.delay(n)).await;
         }
-        // The loop returns on its last pass.
-        last.ok_or_else(|| GuardError::CircuitOpen {
-            name: self.0.name.clone(),
-            retry_after: Duration::ZERO,
-        })
     }
 
     /// [`call_with_retries`](Self::call_with_retries) for a synchronous call;
@@ -128,7 +125,8 @@ impl Breaker {
         F: FnMut() -> Result<T, E>,
     {
         let mut last = None;
-        for n in 0..=retry.retries {
+        let mut n = 0;
+        loop {
             let permit = match self.acquire() {
                 Ok(permit) => permit,
                 Err(rejected) => return last.ok_or(rejected),
@@ -138,12 +136,9 @@ impl Breaker {
                 return Ok(result);
             }
             last = Some(result);
-            std::thread::sleep(retry.delay(n + 1));
+            n += 1;
+            std::thread::sleep(retry.delay(n));
         }
-        last.ok_or_else(|| GuardError::CircuitOpen {
-            name: self.0.name.clone(),
-            retry_after: Duration::ZERO,
-        })
     }
 }
 

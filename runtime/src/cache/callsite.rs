@@ -79,14 +79,15 @@ impl Callsite {
         types: (&'static str, &'static str),
         build: impl FnOnce(CacheBuilder) -> Result<C, super::CacheError>,
     ) -> &'static C {
-        let id = TypeId::of::<C>();
-        if let Some((first, cache)) = self.first.get()
-            && *first == id
-            && let Some(cache) = cache.downcast_ref::<C>()
+        // `downcast_ref` checks the type: one comparison on the hit path.
+        if let Some(cache) = self
+            .first
+            .get()
+            .and_then(|(_, cache)| cache.downcast_ref::<C>())
         {
             return cache;
         }
-        self.typed_slow(id, types, build)
+        self.typed_slow(TypeId::of::<C>(), types, build)
     }
 
     #[cold]

@@ -202,8 +202,8 @@ impl Active {
         if let Some(metadata) = self.span.metadata() {
             let outcome = outcome.as_str();
             let values: [(&_, Option<&dyn Value>); 2] = [
-                (&outcome_field, Some(&outcome)),
-                (&elapsed_field, Some(&elapsed_ms)),
+                (outcome_field, Some(&outcome)),
+                (elapsed_field, Some(&elapsed_ms)),
             ];
             self.span.record_all(&metadata.fields().value_set(&values));
         }

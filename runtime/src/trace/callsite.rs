@@ -38,6 +38,8 @@ pub struct CallsiteMeta {
 /// The `tracing` callsite of one annotated function.
 struct Dynamic {
     metadata: OnceLock<Metadata<'static>>,
+    /// `outcome` and `elapsed_ms`, looked up once.
+    closing: OnceLock<(Field, Field)>,
     /// 0 never, 1 sometimes, 2 always.
     interest: AtomicU8,
 }
@@ -104,9 +106,8 @@ impl Callsite {
 
     /// The fields recorded when a call ends, `outcome` and `elapsed_ms`, so
     /// that both are recorded in one go.
-    pub(super) fn closing_fields(&'static self) -> Option<(Field, Field)> {
-        let fields = self.dynamic.get()?.metadata().fields();
-        Some((fields.field("outcome")?, fields.field("elapsed_ms")?))
+    pub(super) fn closing_fields(&'static self) -> Option<&'static (Field, Field)> {
+        self.dynamic.get()?.closing.get()
     }
 
     /// The span's metadata, if a subscriber may want the span: `None` costs
@@ -135,6 +136,7 @@ impl Callsite {
         self.dynamic.get_or_init(|| {
             let dynamic: &'static Dynamic = Box::leak(Box::new(Dynamic {
                 metadata: OnceLock::new(),
+                closing: OnceLock::new(),
                 interest: AtomicU8::new(1),
             }));
             let metadata = Metadata::new(
@@ -148,6 +150,12 @@ impl Callsite {
                 Kind::SPAN,
             );
             let _ = dynamic.metadata.set(metadata);
+            let fields = dynamic.metadata().fields();
+            if let (Some(outcome), Some(elapsed)) =
+                (fields.field("outcome"), fields.field("elapsed_ms"))
+            {
+                let _ = dynamic.closing.set((outcome, elapsed));
+            }
             tracing::callsite::register(dynamic);
             dynamic
         })
