@@ -37,6 +37,10 @@
 //! `#[trace_operation]` also records `outcome` and `elapsed_ms` on the span
 //! when the call ends; `#[tracing::instrument]` records nothing then. That is
 //! part of what each attribute does with these settings, and is measured.
+//! So that the recorded case also has a like-for-like peer, its groups have
+//! a fourth function, `instrument_fields`: `#[tracing::instrument]` with
+//! `fields(outcome = Empty, elapsed_ms = Empty)` whose body times the work
+//! and records both fields by hand, as a user would write it.
 //!
 //! Groups `trace/sampled_out/sync` and `trace/sampled_out/async`, under the
 //! recording subscriber of `recorded`, have the functions `plain`, `opguard`,
@@ -61,10 +65,12 @@
 use std::future::Future;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
+use tracing::field::Empty;
 use tracing::level_filters::LevelFilter;
 use tracing::span::{Attributes, Id};
 use tracing::subscriber::{DefaultGuard, NoSubscriber};
@@ -113,6 +119,30 @@ fn with_opguard_arg(x: u64) -> u64 {
     work(x)
 }
 
+/// `work`, then what a span records when a call ends, by hand: `outcome`
+/// and `elapsed_ms`, as `#[trace_operation]` records them.
+#[inline(always)]
+fn work_recording_end(x: u64) -> u64 {
+    let started = Instant::now();
+    let value = work(x);
+    let span = tracing::Span::current();
+    span.record("outcome", "ok");
+    span.record("elapsed_ms", started.elapsed().as_micros() as f64 / 1e3);
+    value
+}
+
+#[tracing::instrument(skip_all, fields(outcome = Empty, elapsed_ms = Empty))]
+#[inline(never)]
+fn with_instrument_fields(x: u64) -> u64 {
+    work_recording_end(x)
+}
+
+#[tracing::instrument(fields(outcome = Empty, elapsed_ms = Empty))]
+#[inline(never)]
+fn with_instrument_fields_arg(x: u64) -> u64 {
+    work_recording_end(x)
+}
+
 #[opguard::trace_operation(sample_rate = 0.01)]
 #[inline(never)]
 fn sampled(x: u64) -> u64 {
@@ -154,6 +184,18 @@ async fn with_instrument_arg_async(x: u64) -> u64 {
 #[inline(never)]
 async fn with_opguard_arg_async(x: u64) -> u64 {
     work(x)
+}
+
+#[tracing::instrument(skip_all, fields(outcome = Empty, elapsed_ms = Empty))]
+#[inline(never)]
+async fn with_instrument_fields_async(x: u64) -> u64 {
+    work_recording_end(x)
+}
+
+#[tracing::instrument(fields(outcome = Empty, elapsed_ms = Empty))]
+#[inline(never)]
+async fn with_instrument_fields_arg_async(x: u64) -> u64 {
+    work_recording_end(x)
 }
 
 #[opguard::trace_operation(sample_rate = 0.01)]
@@ -299,6 +341,21 @@ fn check(situation: Situation, rt: &Runtime) {
     expect_spans(situation, "with_opguard_arg_async", traced, || {
         rt.block_on(with_opguard_arg_async(1))
     });
+    expect_spans(situation, "with_instrument_fields", traced, || {
+        with_instrument_fields(1)
+    });
+    expect_spans(situation, "with_instrument_fields_arg", traced, || {
+        with_instrument_fields_arg(1)
+    });
+    expect_spans(situation, "with_instrument_fields_async", traced, || {
+        rt.block_on(with_instrument_fields_async(1))
+    });
+    expect_spans(
+        situation,
+        "with_instrument_fields_arg_async",
+        traced,
+        || rt.block_on(with_instrument_fields_arg_async(1)),
+    );
 }
 
 /// Panics unless, under the recording subscriber, the `sample_rate = 1.0`
@@ -364,24 +421,46 @@ fn bench_situation(c: &mut Criterion, rt: &Runtime, situation: Situation) {
     bench_sync(&mut group, "plain", plain);
     bench_sync(&mut group, "instrument", with_instrument);
     bench_sync(&mut group, "opguard", with_opguard);
+    if situation == Situation::Recorded {
+        bench_sync(&mut group, "instrument_fields", with_instrument_fields);
+    }
     group.finish();
 
     let mut group = c.benchmark_group(format!("{prefix}/sync_arg"));
     bench_sync(&mut group, "plain", plain);
     bench_sync(&mut group, "instrument", with_instrument_arg);
     bench_sync(&mut group, "opguard", with_opguard_arg);
+    if situation == Situation::Recorded {
+        bench_sync(&mut group, "instrument_fields", with_instrument_fields_arg);
+    }
     group.finish();
 
     let mut group = c.benchmark_group(format!("{prefix}/async"));
     bench_async(&mut group, rt, "plain", plain_async);
     bench_async(&mut group, rt, "instrument", with_instrument_async);
     bench_async(&mut group, rt, "opguard", with_opguard_async);
+    if situation == Situation::Recorded {
+        bench_async(
+            &mut group,
+            rt,
+            "instrument_fields",
+            with_instrument_fields_async,
+        );
+    }
     group.finish();
 
     let mut group = c.benchmark_group(format!("{prefix}/async_arg"));
     bench_async(&mut group, rt, "plain", plain_async);
     bench_async(&mut group, rt, "instrument", with_instrument_arg_async);
     bench_async(&mut group, rt, "opguard", with_opguard_arg_async);
+    if situation == Situation::Recorded {
+        bench_async(
+            &mut group,
+            rt,
+            "instrument_fields",
+            with_instrument_fields_arg_async,
+        );
+    }
     group.finish();
 
     check(situation, rt);

@@ -9,9 +9,6 @@ use crate::signature::Function;
 
 /// A block that declares `static #name: ::opguard::__private::#module::Callsite`
 /// with `meta` (the fields after `site`) and evaluates `#name.#method(#call)`.
-///
-/// The items live in this inner block, so the user's body never sees them,
-/// even when its arguments have the same names.
 pub(crate) fn lookup(
     module: &str,
     static_name: &str,
@@ -21,9 +18,25 @@ pub(crate) fn lookup(
     function: &Function,
     meta: TokenStream,
 ) -> TokenStream {
+    let site = site(module, static_name, name, function, meta);
+    let method = Ident::new(method, proc_macro2::Span::call_site());
+    quote!(#site.#method(#call))
+}
+
+/// A block that declares `static #name: ::opguard::__private::#module::Callsite`
+/// with `meta` (the fields after `site`) and evaluates to `&#name`.
+///
+/// The items live in this inner block, so the user's body never sees them,
+/// even when its arguments have the same names.
+pub(crate) fn site(
+    module: &str,
+    static_name: &str,
+    name: Option<&LitStr>,
+    function: &Function,
+    meta: TokenStream,
+) -> TokenStream {
     let module = Ident::new(module, proc_macro2::Span::call_site());
     let static_name = Ident::new(static_name, proc_macro2::Span::call_site());
-    let method = Ident::new(method, proc_macro2::Span::call_site());
     let name = crate::tokens::option(name);
     let fn_name = function.item.sig.ident.to_string();
     quote! {{
@@ -40,6 +53,6 @@ pub(crate) fn lookup(
                 },
                 #meta
             });
-        #static_name.#method(#call)
+        &#static_name
     }}
 }

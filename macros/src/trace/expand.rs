@@ -11,7 +11,6 @@ use crate::signature::{Function, Inner};
 /// A block expression that does `inner` inside a span.
 pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> TokenStream {
     let call = Ident::new("__opguard_trace", Span::mixed_site());
-    let make = Ident::new("__opguard_make", Span::mixed_site());
     let meta = Ident::new("__opguard_meta", Span::mixed_site());
     let ret = Ident::new("__opguard_ret", Span::mixed_site());
 
@@ -79,11 +78,11 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         None => quote!(::core::module_path!()),
     };
     let rate = args.sample_rate;
-    let lookup = crate::callsite::lookup(
+    let site = Ident::new("__opguard_site", Span::mixed_site());
+    let enabled = Ident::new("__opguard_enabled", Span::mixed_site());
+    let lookup = crate::callsite::site(
         "trace",
         "__OPGUARD_TRACE",
-        "call",
-        quote!(#make),
         args.name.as_ref(),
         function,
         quote! {
@@ -96,17 +95,12 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         },
     );
 
-    let annotation = function.output_annotation();
-    let value = match inner {
-        Inner::Value(value) => quote!(#call.in_scope(|| #value)),
-        Inner::Future(future) => quote!(#call.instrument(#future).await),
-    };
     let result = if args.include_result {
         let at = Span::mixed_site().located_at(function.output_span);
         let ret_at = Ident::new("__opguard_ret", at);
         quote_spanned!(at=> || {
             use ::opguard::__private::{SplitOther as _, SplitResult as _};
-            let __opguard_ok = (&&::opguard::__private::Probe(&#ret_at)).__opguard_ok();
+            let __opguard_ok = (&&::opguard::__private::Probe(#ret_at)).__opguard_ok();
             __opguard_ok.map(|__opguard_ok| {
                 ::opguard::__private::trace::check(__opguard_ok);
                 ::std::format!("{:?}", __opguard_ok)
@@ -116,17 +110,16 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         quote!(|| ::core::option::Option::None)
     };
 
-    quote! {{
-        let #make = |#meta: &'static ::opguard::__private::trace::Metadata| {
-            use ::opguard::__private::trace::{FieldAsDebug as _, FieldAsValue as _};
-            #(#locals)*
-            ::opguard::__private::trace::span(#meta, &[#(#values),*])
-        };
-        let #call = #lookup;
-        let #ret #annotation = #value;
-        {
+    // Finishes a traced call, given the value (`&`) the work returned; typed,
+    // so that the value's type is known where it is taken apart.
+    let returned = match &function.output {
+        Some(ty) => quote!(#ret: &#ty),
+        None => quote!(#ret),
+    };
+    let end = quote! {
+        |#call: ::opguard::__private::trace::TraceCall, #returned| {
             use ::opguard::__private::{SplitOther as _, SplitResult as _};
-            let __opguard_err = (&&::opguard::__private::Probe(&#ret)).__opguard_err();
+            let __opguard_err = (&&::opguard::__private::Probe(#ret)).__opguard_err();
             #call.finish(
                 __opguard_err.is_some(),
                 || {
@@ -141,6 +134,44 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
                 #result,
             );
         }
+    };
+
+    // The work runs bare when the span's level is disabled (then `#call` is
+    // `None`), under the call otherwise.
+    let value = match inner {
+        Inner::Value(value) => {
+            quote!(::opguard::__private::trace::run(#enabled, #call, || #value, #end))
+        }
+        Inner::Future(future) => {
+            let body = Ident::new("__opguard_body", Span::mixed_site());
+            quote! {{
+                let #body = #future;
+                if #enabled {
+                    ::opguard::__private::trace::instrument(#call, #body, #end).await
+                } else {
+                    ::opguard::__private::trace::untraced(#call);
+                    #body.await
+                }
+            }}
+        }
+    };
+    let annotation = function.output_annotation();
+
+    quote! {{
+        let #site: &'static ::opguard::__private::trace::Callsite = #lookup;
+        // The arguments are borrowed only when the span's level is enabled,
+        // so the disabled path costs a level check and runs the work bare.
+        let #enabled = #site.level_enabled();
+        let #call = if #enabled {
+            ::core::option::Option::Some(#site.start(|#meta: &'static ::opguard::__private::trace::Metadata| {
+                use ::opguard::__private::trace::{FieldAsDebug as _, FieldAsValue as _};
+                #(#locals)*
+                ::opguard::__private::trace::span(#meta, &[#(#values),*])
+            }))
+        } else {
+            ::core::option::Option::None
+        };
+        let #ret #annotation = #value;
         #ret
     }}
 }

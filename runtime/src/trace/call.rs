@@ -42,19 +42,29 @@ impl Drop for Suppress {
     }
 }
 
-/// One call of a `#[trace_operation]` function.
+/// One call of a `#[trace_operation]` function whose span level is enabled,
+/// from [`Callsite::start`](super::Callsite::start): traced, sampled out or
+/// of no interest to the subscriber. A call whose level is disabled has
+/// none, so that path carries no state at all.
 #[must_use = "a call dropped at once records a cancelled call"]
 pub struct TraceCall {
     callsite: &'static Callsite,
-    /// The span and its bookkeeping, when the call is traced.
-    active: Option<Box<Active>>,
+    state: State,
+}
+
+/// Whether a call is traced. Small, as an async call carries it in its
+/// future.
+enum State {
+    /// No subscriber wants the span, or the call is inside a sampled-out one.
+    Untraced,
     /// The call was sampled out: calls inside it are not traced.
-    suppress: bool,
+    SampledOut,
+    /// The call has a span.
+    Traced(Active),
 }
 
 /// A traced call's span, start time and panic flag.
 struct Active {
-    callsite: &'static Callsite,
     span: Span,
     started: Instant,
     panicked: AtomicBool,
@@ -62,81 +72,72 @@ struct Active {
 }
 
 impl TraceCall {
-    /// Decides whether the call is traced and, if so, makes its span with
+    /// Decides whether a call is traced and, if so, makes its span with
     /// `make` (given the span's metadata; it records the arguments).
     ///
-    /// With no subscriber interested this costs what a disabled `tracing`
-    /// callsite costs. A root call (no current span) is traced with the
-    /// callsite's sample rate; a call inside a span follows it; a call inside
-    /// a sampled-out call is not traced.
+    /// A call no subscriber is interested in (`metadata` is `None`) is not
+    /// traced. A root call (no current span) is traced with the callsite's
+    /// sample rate; a call inside a span follows it; a call inside a
+    /// sampled-out call is not traced.
     #[inline]
-    pub fn start(
+    pub(super) fn start(
         callsite: &'static Callsite,
+        metadata: Option<&'static Metadata<'static>>,
         make: impl FnOnce(&'static Metadata<'static>) -> Span,
     ) -> Self {
         let mut call = Self {
             callsite,
-            active: None,
-            suppress: false,
+            state: State::Untraced,
         };
-        if let Some(metadata) = callsite.enabled() {
-            call.start_enabled(metadata, make);
-        }
-        call
-    }
-
-    fn start_enabled(
-        &mut self,
-        metadata: &'static Metadata<'static>,
-        make: impl FnOnce(&'static Metadata<'static>) -> Span,
-    ) {
+        let Some(metadata) = metadata else {
+            return call;
+        };
         if SUPPRESSED.with(Cell::get) {
-            return;
+            return call;
         }
-        let rate = self.callsite.meta.sample_rate;
+        let rate = callsite.meta.sample_rate;
         if rate < 1.0 && Span::current().is_none() && fastrand::f64() >= rate {
-            self.suppress = true;
-            return;
+            call.state = State::SampledOut;
+            return call;
         }
-        self.active = Some(Box::new(Active {
-            callsite: self.callsite,
+        call.state = State::Traced(Active {
             span: make(metadata),
             started: Instant::now(),
             panicked: AtomicBool::new(false),
             finished: false,
-        }));
+        });
+        call
+    }
+
+    /// The span and its bookkeeping, when the call is traced.
+    fn active(&self) -> Option<&Active> {
+        match &self.state {
+            State::Traced(active) => Some(active),
+            State::Untraced | State::SampledOut => None,
+        }
     }
 
     /// Whether the call has a span a subscriber records.
     pub fn is_traced(&self) -> bool {
-        self.active.as_ref().is_some_and(|a| !a.span.is_disabled())
+        self.active().is_some_and(|a| !a.span.is_disabled())
     }
 
     /// The call's span (disabled when it is not traced).
     pub fn span(&self) -> Span {
-        self.active
-            .as_ref()
-            .map_or_else(Span::none, |a| a.span.clone())
+        self.active().map_or_else(Span::none, |a| a.span.clone())
     }
 
     /// Runs a synchronous body inside the span.
     #[inline]
-    pub fn in_scope<R>(&self, body: impl FnOnce() -> R) -> R {
-        match (&self.active, self.suppress) {
-            (None, false) => body(),
-            (Some(active), _) => active.span.in_scope(body),
-            (None, true) => {
+    fn in_scope<R>(&self, body: impl FnOnce() -> R) -> R {
+        match &self.state {
+            State::Untraced => body(),
+            State::Traced(active) => active.span.in_scope(body),
+            State::SampledOut => {
                 let _suppress = Suppress::enter();
                 body()
             }
         }
-    }
-
-    /// Wraps an async body: the span is entered on every poll (never held
-    /// across an `.await`), and a panic inside is noticed.
-    #[inline]
-    pub fn instrument<F: Future>(&self, future: F) -> Traced<'_, F> {
-        Traced { future, call: self }
     }
 
     /// Records how the call ended. `error` (the error's text) is asked for
@@ -152,16 +153,20 @@ impl TraceCall {
         if is_error {
             self.failed(error);
         }
-        if let Some(active) = &mut self.active {
+        let callsite = self.callsite;
+        if let State::Traced(active) = &mut self.state {
             active.finished = true;
             if let Some(result) = result() {
                 active.span.record("result", result);
             }
-            active.close(if is_error {
-                Outcome::Error
-            } else {
-                Outcome::Ok
-            });
+            active.close(
+                callsite,
+                if is_error {
+                    Outcome::Error
+                } else {
+                    Outcome::Ok
+                },
+            );
         }
     }
 
@@ -172,7 +177,7 @@ impl TraceCall {
             return;
         }
         let text = error();
-        if let Some(active) = &self.active {
+        if let Some(active) = self.active() {
             active.mark_failed(&text);
         }
         if logged {
@@ -193,10 +198,10 @@ impl Active {
     }
 
     /// `outcome` (a `str`) and `elapsed_ms` (an `f64`, so OpenTelemetry gets
-    /// a number), in one record.
-    fn close(&self, outcome: Outcome) {
-        let elapsed_ms = self.started.elapsed().as_secs_f64() * 1e3;
-        let Some((outcome_field, elapsed_field)) = self.callsite.closing_fields() else {
+    /// a number, to the microsecond, so it prints short), in one record.
+    fn close(&self, callsite: &'static Callsite, outcome: Outcome) {
+        let elapsed_ms = elapsed_ms(self.started.elapsed());
+        let Some((outcome_field, elapsed_field)) = callsite.closing_fields() else {
             return;
         };
         if let Some(metadata) = self.span.metadata() {
@@ -210,49 +215,126 @@ impl Active {
     }
 }
 
-impl Drop for Active {
+/// Milliseconds to the microsecond: `1.234`, not `1.2345678900000001`.
+fn elapsed_ms(elapsed: std::time::Duration) -> f64 {
+    // Exact below 2^53 µs (285 years).
+    elapsed.as_micros() as f64 / 1e3
+}
+
+impl Drop for TraceCall {
     fn drop(&mut self) {
-        if self.finished || self.span.is_disabled() {
+        let State::Traced(active) = &self.state else {
+            return;
+        };
+        if active.finished || active.span.is_disabled() {
             return;
         }
-        let outcome = if self.panicked.load(Ordering::Relaxed) || std::thread::panicking() {
+        let outcome = if active.panicked.load(Ordering::Relaxed) || std::thread::panicking() {
             // A panic fails the span; a cancellation does not.
-            self.mark_failed("panicked");
+            active.mark_failed("panicked");
             Outcome::Panicked
         } else {
             Outcome::Cancelled
         };
-        self.close(outcome);
+        active.close(self.callsite, outcome);
+    }
+}
+
+/// Runs a synchronous function's work: bare when the span's level is not
+/// `enabled` (so the disabled path is a branch and the work), under `call`
+/// otherwise, handing the call and the value to `end`, which finishes it.
+#[inline]
+pub fn run<R>(
+    enabled: bool,
+    call: Option<TraceCall>,
+    body: impl FnOnce() -> R,
+    end: impl FnOnce(TraceCall, &R),
+) -> R {
+    if enabled {
+        run_enabled(call, body, end)
+    } else {
+        untraced(call);
+        body()
+    }
+}
+
+/// Consumes the call of a call whose level is disabled, which is `None`:
+/// nothing to drop, so no drop code on the disabled path.
+#[inline(always)]
+pub fn untraced(call: Option<TraceCall>) {
+    debug_assert!(call.is_none());
+    std::mem::forget(call);
+}
+
+#[inline(never)]
+fn run_enabled<R>(
+    call: Option<TraceCall>,
+    body: impl FnOnce() -> R,
+    end: impl FnOnce(TraceCall, &R),
+) -> R {
+    let Some(call) = call else {
+        return body();
+    };
+    let value = call.in_scope(body);
+    end(call, &value);
+    value
+}
+
+/// Runs an async function's work under `call` (bare when it is `None`; a
+/// disabled level awaits the work directly instead):
+/// the span is entered on every poll (never held across an `.await`), a
+/// panic inside is noticed, and `end` finishes the call with the output.
+#[inline]
+pub fn instrument<F: Future, E: FnOnce(TraceCall, &F::Output)>(
+    call: Option<TraceCall>,
+    future: F,
+    end: E,
+) -> Instrumented<F, E> {
+    Instrumented {
+        future,
+        call,
+        end: Some(end),
     }
 }
 
 pin_project_lite::pin_project! {
-    /// An async body run under a [`TraceCall`]; from [`TraceCall::instrument`].
-    pub struct Traced<'a, F> {
+    /// An async body run under a [`TraceCall`]; from [`instrument`]. Dropped
+    /// before it completes, the body is dropped first, then the call closes
+    /// as cancelled.
+    pub struct Instrumented<F, E> {
         #[pin]
         future: F,
-        call: &'a TraceCall,
+        call: Option<TraceCall>,
+        end: Option<E>,
     }
 }
 
-impl<F: Future> Future for Traced<'_, F> {
+impl<F: Future, E: FnOnce(TraceCall, &F::Output)> Future for Instrumented<F, E> {
     type Output = F::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let call = *this.call;
-        match (&call.active, call.suppress) {
-            (None, false) => this.future.poll(cx),
-            (Some(active), _) => {
+        let Some(call) = this.call.as_ref() else {
+            return this.future.poll(cx);
+        };
+        let poll = match &call.state {
+            State::Traced(active) => {
                 let _entered = active.span.enter();
                 let _unwinding = crate::watch::OnUnwind::new(&active.panicked);
                 this.future.poll(cx)
             }
-            (None, true) => {
+            State::SampledOut => {
                 let _suppress = Suppress::enter();
                 this.future.poll(cx)
             }
+            State::Untraced => this.future.poll(cx),
+        };
+        if let Poll::Ready(output) = &poll
+            && let (Some(call), Some(end)) = (this.call.take(), this.end.take())
+        {
+            end(call, output);
         }
+        poll
     }
 }

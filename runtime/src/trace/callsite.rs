@@ -95,13 +95,24 @@ impl Callsite {
             .get_or_init(|| Box::leak(self.meta.site.operation().name.into_boxed_str()))
     }
 
-    /// Starts one call: see [`TraceCall::start`](super::TraceCall::start).
+    /// Whether the span's level passes the current maximum level: the check
+    /// a disabled `tracing` callsite makes. Generated code calls
+    /// [`start`](Self::start) only when it does.
     #[inline]
-    pub fn call(
+    pub fn level_enabled(&'static self) -> bool {
+        self.meta.level <= LevelFilter::current()
+    }
+
+    /// Starts one call whose level is enabled: a
+    /// [`TraceCall`](super::TraceCall) that has asked the subscriber whether
+    /// it wants the span, decided on sampling and, if the call is traced,
+    /// made the span with `make`.
+    #[inline(never)]
+    pub fn start(
         &'static self,
         make: impl FnOnce(&'static Metadata<'static>) -> tracing::Span,
     ) -> super::TraceCall {
-        super::TraceCall::start(self, make)
+        super::TraceCall::start(self, self.interested(), make)
     }
 
     /// The fields recorded when a call ends, `outcome` and `elapsed_ms`, so
@@ -110,13 +121,9 @@ impl Callsite {
         self.dynamic.get()?.closing.get()
     }
 
-    /// The span's metadata, if a subscriber may want the span: `None` costs
-    /// what a disabled `tracing` callsite costs (the level check first).
-    #[inline]
-    pub(super) fn enabled(&'static self) -> Option<&'static Metadata<'static>> {
-        if self.meta.level > LevelFilter::current() {
-            return None;
-        }
+    /// The span's metadata, if a subscriber whose level lets the span
+    /// through wants it.
+    fn interested(&'static self) -> Option<&'static Metadata<'static>> {
         let dynamic = self
             .dynamic
             .get()

@@ -9,8 +9,8 @@
 //! dropped or panics. An `Err` is also logged at `error` level (target
 //! [`TARGET`]) inside the span.
 
-mod call;
+pub(crate) mod call;
 mod callsite;
 
-pub use call::{TARGET, TraceCall, Traced};
+pub use call::{TARGET, TraceCall};
 pub use callsite::{Callsite, CallsiteMeta};
