@@ -32,14 +32,18 @@
 //! `tracing-opentelemetry` and Jaeger/OTLP exporters see it with correct
 //! parent/child links across `.await`: an async body is entered on every poll
 //! and never held across an `.await`. When the call ends the span records
-//! `outcome` (`ok`, `error`, `cancelled`, `panicked`) and `elapsed_ms`, also
-//! when the future is dropped or the body panics (the panic keeps
-//! unwinding). An `Err` is always recorded as `error` (its `Display`, else its
+//! `outcome` (`ok`, `error`, `cancelled`, `panicked`) and `elapsed_ms` (an
+//! `f64`, to the microsecond), also when the future is dropped or the body
+//! panics (the panic keeps unwinding). An `Err` is always recorded as `error` (its `Display`, else its
 //! `Debug`) with `otel.status_code = "ERROR"` and `otel.status_description`
 //! (an OpenTelemetry exporter marks the span failed, with the text), and
 //! logged at `error` level inside the span (target `opguard::trace`). A panic
-//! marks the span failed too (`error = "panicked"`); a cancellation does not. With no subscriber interested, the cost is that of a
-//! disabled `tracing` callsite.
+//! marks the span failed too (`error = "panicked"`); a cancellation does not.
+//!
+//! With no subscriber interested, the cost is that of a disabled `tracing`
+//! callsite: when the span's level is disabled the generated code runs the
+//! body bare, without borrowing the arguments or making any call state; past
+//! the level, the callsite's cached interest decides, as in `tracing`.
 //!
 //! ## Options
 //!
