@@ -336,7 +336,7 @@ pub mod cache {
 
 /// The tracer's part of generated code.
 pub mod trace {
-    pub use crate::trace::call::{Instrumented, instrument, run, untraced};
+    pub use crate::trace::call::{Instrumented, disabled_end, instrument, run, untraced, with_end};
     pub use crate::trace::{Callsite, CallsiteMeta, TraceCall};
     pub use tracing::Metadata;
     pub use tracing::field::Value;

@@ -117,7 +117,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         None => quote!(#ret),
     };
     let end = quote! {
-        |#call: ::opguard::__private::trace::TraceCall, #returned| {
+        |#call: &mut ::opguard::__private::trace::TraceCall, #returned| {
             use ::opguard::__private::{SplitOther as _, SplitResult as _};
             let __opguard_err = (&&::opguard::__private::Probe(#ret)).__opguard_err();
             #call.finish(
@@ -140,17 +140,21 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     // `None`), under the call otherwise.
     let value = match inner {
         Inner::Value(value) => {
-            quote!(::opguard::__private::trace::run(#enabled, #call, || #value, #end))
+            quote!(::opguard::__private::trace::run(#site, #enabled, #call, || #value, #end))
         }
         Inner::Future(future) => {
             let body = Ident::new("__opguard_body", Span::mixed_site());
+            let end_fn = Ident::new("__opguard_end", Span::mixed_site());
+            let value = Ident::new("__opguard_value", Span::mixed_site());
             quote! {{
-                let #body = #future;
+                let (#body, #end_fn) = ::opguard::__private::trace::with_end(#future, #end);
                 if #enabled {
-                    ::opguard::__private::trace::instrument(#call, #body, #end).await
+                    ::opguard::__private::trace::instrument(#call, #body, #end_fn).await
                 } else {
                     ::opguard::__private::trace::untraced(#call);
-                    #body.await
+                    let #value = #body.await;
+                    ::opguard::__private::trace::disabled_end(#site, &#value, #end_fn);
+                    #value
                 }
             }}
         }

@@ -145,7 +145,7 @@ impl TraceCall {
     /// span is traced.
     #[inline]
     pub fn finish(
-        mut self,
+        &mut self,
         is_error: bool,
         error: impl FnOnce() -> String,
         result: impl FnOnce() -> Option<String>,
@@ -181,9 +181,16 @@ impl TraceCall {
             active.mark_failed(&text);
         }
         if logged {
-            let span = self.span();
             let operation = self.callsite.name();
-            tracing::error!(target: TARGET, parent: &span, error = %text, operation, "operation failed");
+            match self.active() {
+                Some(active) => {
+                    tracing::error!(target: TARGET, parent: &active.span, error = %text, operation, "operation failed");
+                }
+                // No span of its own: the event goes in the current one.
+                None => {
+                    tracing::error!(target: TARGET, error = %text, operation, "operation failed")
+                }
+            }
         }
     }
 }
@@ -241,20 +248,24 @@ impl Drop for TraceCall {
 }
 
 /// Runs a synchronous function's work: bare when the span's level is not
-/// `enabled` (so the disabled path is a branch and the work), under `call`
-/// otherwise, handing the call and the value to `end`, which finishes it.
+/// `enabled` (so the disabled path is a branch and the work, and for a
+/// `Result` a check for an `Err` to log), under `call` otherwise; `end`
+/// finishes the call with the value.
 #[inline]
 pub fn run<R>(
+    callsite: &'static Callsite,
     enabled: bool,
     call: Option<TraceCall>,
     body: impl FnOnce() -> R,
-    end: impl FnOnce(TraceCall, &R),
+    end: impl FnOnce(&mut TraceCall, &R),
 ) -> R {
     if enabled {
         run_enabled(call, body, end)
     } else {
         untraced(call);
-        body()
+        let value = body();
+        disabled_end(callsite, &value, end);
+        value
     }
 }
 
@@ -266,18 +277,43 @@ pub fn untraced(call: Option<TraceCall>) {
     std::mem::forget(call);
 }
 
+/// Ends a call whose span level is disabled: there is no span, but an `Err`
+/// is still logged at `error` level when that level is enabled. For a value
+/// that is not a `Result` this is nothing at all.
+#[inline(always)]
+pub fn disabled_end<R>(
+    callsite: &'static Callsite,
+    value: &R,
+    end: impl FnOnce(&mut TraceCall, &R),
+) {
+    let mut call = TraceCall {
+        callsite,
+        state: State::Untraced,
+    };
+    end(&mut call, value);
+    // Untraced: nothing to drop, and no drop code here.
+    std::mem::forget(call);
+}
+
 #[inline(never)]
 fn run_enabled<R>(
     call: Option<TraceCall>,
     body: impl FnOnce() -> R,
-    end: impl FnOnce(TraceCall, &R),
+    end: impl FnOnce(&mut TraceCall, &R),
 ) -> R {
-    let Some(call) = call else {
+    let Some(mut call) = call else {
         return body();
     };
     let value = call.in_scope(body);
-    end(call, &value);
+    end(&mut call, &value);
     value
+}
+
+/// `future` and `end`, with `end` typed as the finisher of `future`'s output
+/// (so that the closure's argument types are known where it is written).
+#[inline(always)]
+pub fn with_end<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(future: F, end: E) -> (F, E) {
+    (future, end)
 }
 
 /// Runs an async function's work under `call` (bare when it is `None`; a
@@ -285,7 +321,7 @@ fn run_enabled<R>(
 /// the span is entered on every poll (never held across an `.await`), a
 /// panic inside is noticed, and `end` finishes the call with the output.
 #[inline]
-pub fn instrument<F: Future, E: FnOnce(TraceCall, &F::Output)>(
+pub fn instrument<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(
     call: Option<TraceCall>,
     future: F,
     end: E,
@@ -309,7 +345,7 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<F: Future, E: FnOnce(TraceCall, &F::Output)> Future for Instrumented<F, E> {
+impl<F: Future, E: FnOnce(&mut TraceCall, &F::Output)> Future for Instrumented<F, E> {
     type Output = F::Output;
 
     #[inline]
@@ -331,9 +367,9 @@ impl<F: Future, E: FnOnce(TraceCall, &F::Output)> Future for Instrumented<F, E> 
             State::Untraced => this.future.poll(cx),
         };
         if let Poll::Ready(output) = &poll
-            && let (Some(call), Some(end)) = (this.call.take(), this.end.take())
+            && let (Some(mut call), Some(end)) = (this.call.take(), this.end.take())
         {
-            end(call, output);
+            end(&mut call, output);
         }
         poll
     }
