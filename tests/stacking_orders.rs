@@ -1,7 +1,8 @@
 //! All four attributes stacked in each of the 24 orders, on sync and async
-//! functions: every order compiles, and behaviour follows position — with
-//! `#[cacheable]` above `#[circuit_breaker]` a hit is served while the
-//! breaker is open; below it, the open breaker rejects first.
+//! free functions, sync and async methods, and a method of an
+//! `#[async_trait]` impl: every order compiles, and behaviour follows
+//! position — with `#[cacheable]` above `#[circuit_breaker]` a hit is served
+//! while the breaker is open; below it, the open breaker rejects first.
 
 #[derive(Debug, PartialEq)]
 struct Down;
@@ -12,70 +13,126 @@ impl From<opguard::GuardError> for Down {
     }
 }
 
-/// One sync and one async function per order, and a test of both.
-macro_rules! orders {
-    ($($sync:ident, $async_fn:ident, $cache_above:expr, [$($attr:meta),*];)*) => {
-        $(
-            $(#[$attr])*
-            fn $sync(key: u32, down: bool) -> Result<u32, Down> {
-                if down { Err(Down) } else { Ok(key) }
-            }
+/// What the `#[async_trait]` impls implement.
+#[async_trait::async_trait]
+trait Api {
+    async fn fetch(&self, key: u32, down: bool) -> Result<u32, Down>;
+}
 
-            $(#[$attr])*
-            async fn $async_fn(key: u32, down: bool) -> Result<u32, Down> {
-                tokio::task::yield_now().await;
-                if down { Err(Down) } else { Ok(key) }
+/// The answer of every shape: `key`, or `Down` when `down`.
+fn answer(key: u32, down: bool) -> Result<u32, Down> {
+    if down { Err(Down) } else { Ok(key) }
+}
+
+/// A module per order with the five shapes, and one test of all of them.
+macro_rules! orders {
+    ($($order:ident, $cache_above:expr, [$($attr:meta),*];)*) => {
+        $(
+            mod $order {
+                use super::{Api, Down, answer};
+
+                $(#[$attr])*
+                pub(super) fn free(key: u32, down: bool) -> Result<u32, Down> {
+                    answer(key, down)
+                }
+
+                $(#[$attr])*
+                pub(super) async fn free_async(key: u32, down: bool) -> Result<u32, Down> {
+                    tokio::task::yield_now().await;
+                    answer(key, down)
+                }
+
+                pub(super) struct Svc;
+
+                impl Svc {
+                    $(#[$attr])*
+                    pub(super) fn get(&self, key: u32, down: bool) -> Result<u32, Down> {
+                        answer(key, down)
+                    }
+
+                    $(#[$attr])*
+                    pub(super) async fn get_async(&self, key: u32, down: bool) -> Result<u32, Down> {
+                        tokio::task::yield_now().await;
+                        answer(key, down)
+                    }
+                }
+
+                #[async_trait::async_trait]
+                impl Api for Svc {
+                    $(#[$attr])*
+                    async fn fetch(&self, key: u32, down: bool) -> Result<u32, Down> {
+                        tokio::task::yield_now().await;
+                        answer(key, down)
+                    }
+                }
             }
         )*
 
-        #[test]
-        fn every_order_compiles_and_behaves_by_position() {
-            $(
-                assert_eq!($sync(1, false), Ok(1), "{}", stringify!($sync));
-                assert_eq!($sync(2, true), Err(Down), "{}", stringify!($sync));
-                let expected = if $cache_above { Ok(1) } else { Err(Down) };
-                assert_eq!($sync(1, false), expected, "{}: cache above the breaker: {}", stringify!($sync), $cache_above);
-                assert!(opguard::monitor::get(concat!("stacking_orders::", stringify!($sync))).is_some());
-                assert!(opguard::breaker::get(concat!("stacking_orders::", stringify!($sync))).is_some());
-                assert!(opguard::cache::get(concat!("stacking_orders::", stringify!($sync))).is_some());
-            )*
-        }
-
+        /// Every shape of every order: a success, a failure that opens the
+        /// breaker (threshold 1), then the first key again, which the cache
+        /// serves only when it is above the breaker; and one timer, breaker
+        /// and cache under the shape's name.
         #[tokio::test]
-        async fn every_async_order_compiles_and_behaves_by_position() {
+        async fn every_order_and_shape_compiles_and_behaves_by_position() {
             $(
-                assert_eq!($async_fn(1, false).await, Ok(1), "{}", stringify!($async_fn));
-                assert_eq!($async_fn(2, true).await, Err(Down), "{}", stringify!($async_fn));
+                let order = stringify!($order);
                 let expected = if $cache_above { Ok(1) } else { Err(Down) };
-                assert_eq!($async_fn(1, false).await, expected, "{}", stringify!($async_fn));
+                let svc = $order::Svc;
+
+                assert_eq!($order::free(1, false), Ok(1), "{order}::free");
+                assert_eq!($order::free(2, true), Err(Down), "{order}::free");
+                assert_eq!($order::free(1, false), expected, "{order}::free");
+
+                assert_eq!($order::free_async(1, false).await, Ok(1), "{order}::free_async");
+                assert_eq!($order::free_async(2, true).await, Err(Down), "{order}::free_async");
+                assert_eq!($order::free_async(1, false).await, expected, "{order}::free_async");
+
+                assert_eq!(svc.get(1, false), Ok(1), "{order}::Svc::get");
+                assert_eq!(svc.get(2, true), Err(Down), "{order}::Svc::get");
+                assert_eq!(svc.get(1, false), expected, "{order}::Svc::get");
+
+                assert_eq!(svc.get_async(1, false).await, Ok(1), "{order}::Svc::get_async");
+                assert_eq!(svc.get_async(2, true).await, Err(Down), "{order}::Svc::get_async");
+                assert_eq!(svc.get_async(1, false).await, expected, "{order}::Svc::get_async");
+
+                assert_eq!(svc.fetch(1, false).await, Ok(1), "{order}: Api::fetch");
+                assert_eq!(svc.fetch(2, true).await, Err(Down), "{order}: Api::fetch");
+                assert_eq!(svc.fetch(1, false).await, expected, "{order}: Api::fetch");
+
+                for name in ["free", "free_async", "Svc::get", "Svc::get_async", "Svc::fetch"] {
+                    let name = format!("stacking_orders::{order}::{name}");
+                    assert!(opguard::monitor::get(&name).is_some(), "timer {name}");
+                    assert!(opguard::breaker::get(&name).is_some(), "breaker {name}");
+                    assert!(opguard::cache::get(&name).is_some(), "cache {name}");
+                }
             )*
         }
     };
 }
 
 orders! {
-    order_tmcb, order_tmcb_async, true, [opguard::trace_operation, opguard::monitor_performance, opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
-    order_tmbc, order_tmbc_async, false, [opguard::trace_operation, opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable];
-    order_tcmb, order_tcmb_async, true, [opguard::trace_operation, opguard::cacheable, opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
-    order_tcbm, order_tcbm_async, true, [opguard::trace_operation, opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance];
-    order_tbmc, order_tbmc_async, false, [opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance, opguard::cacheable];
-    order_tbcm, order_tbcm_async, false, [opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable, opguard::monitor_performance];
-    order_mtcb, order_mtcb_async, true, [opguard::monitor_performance, opguard::trace_operation, opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
-    order_mtbc, order_mtbc_async, false, [opguard::monitor_performance, opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable];
-    order_mctb, order_mctb_async, true, [opguard::monitor_performance, opguard::cacheable, opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
-    order_mcbt, order_mcbt_async, true, [opguard::monitor_performance, opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation];
-    order_mbtc, order_mbtc_async, false, [opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation, opguard::cacheable];
-    order_mbct, order_mbct_async, false, [opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable, opguard::trace_operation];
-    order_ctmb, order_ctmb_async, true, [opguard::cacheable, opguard::trace_operation, opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
-    order_ctbm, order_ctbm_async, true, [opguard::cacheable, opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance];
-    order_cmtb, order_cmtb_async, true, [opguard::cacheable, opguard::monitor_performance, opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
-    order_cmbt, order_cmbt_async, true, [opguard::cacheable, opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation];
-    order_cbtm, order_cbtm_async, true, [opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation, opguard::monitor_performance];
-    order_cbmt, order_cbmt_async, true, [opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance, opguard::trace_operation];
-    order_btmc, order_btmc_async, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation, opguard::monitor_performance, opguard::cacheable];
-    order_btcm, order_btcm_async, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation, opguard::cacheable, opguard::monitor_performance];
-    order_bmtc, order_bmtc_async, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance, opguard::trace_operation, opguard::cacheable];
-    order_bmct, order_bmct_async, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance, opguard::cacheable, opguard::trace_operation];
-    order_bctm, order_bctm_async, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable, opguard::trace_operation, opguard::monitor_performance];
-    order_bcmt, order_bcmt_async, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable, opguard::monitor_performance, opguard::trace_operation];
+    order_tmcb, true, [opguard::trace_operation, opguard::monitor_performance, opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
+    order_tmbc, false, [opguard::trace_operation, opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable];
+    order_tcmb, true, [opguard::trace_operation, opguard::cacheable, opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
+    order_tcbm, true, [opguard::trace_operation, opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance];
+    order_tbmc, false, [opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance, opguard::cacheable];
+    order_tbcm, false, [opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable, opguard::monitor_performance];
+    order_mtcb, true, [opguard::monitor_performance, opguard::trace_operation, opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
+    order_mtbc, false, [opguard::monitor_performance, opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable];
+    order_mctb, true, [opguard::monitor_performance, opguard::cacheable, opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
+    order_mcbt, true, [opguard::monitor_performance, opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation];
+    order_mbtc, false, [opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation, opguard::cacheable];
+    order_mbct, false, [opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable, opguard::trace_operation];
+    order_ctmb, true, [opguard::cacheable, opguard::trace_operation, opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
+    order_ctbm, true, [opguard::cacheable, opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance];
+    order_cmtb, true, [opguard::cacheable, opguard::monitor_performance, opguard::trace_operation, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h")];
+    order_cmbt, true, [opguard::cacheable, opguard::monitor_performance, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation];
+    order_cbtm, true, [opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation, opguard::monitor_performance];
+    order_cbmt, true, [opguard::cacheable, opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance, opguard::trace_operation];
+    order_btmc, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation, opguard::monitor_performance, opguard::cacheable];
+    order_btcm, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::trace_operation, opguard::cacheable, opguard::monitor_performance];
+    order_bmtc, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance, opguard::trace_operation, opguard::cacheable];
+    order_bmct, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::monitor_performance, opguard::cacheable, opguard::trace_operation];
+    order_bctm, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable, opguard::trace_operation, opguard::monitor_performance];
+    order_bcmt, false, [opguard::circuit_breaker(failure_threshold = 1, recovery_timeout = "1h"), opguard::cacheable, opguard::monitor_performance, opguard::trace_operation];
 }
