@@ -136,11 +136,20 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         }
     };
 
+    // Whether the value is an `Err`: on the disabled path, all that is
+    // looked at.
+    let is_err = quote! {
+        |#returned| {
+            use ::opguard::__private::{SplitOther as _, SplitResult as _};
+            (&&::opguard::__private::Probe(#ret)).__opguard_err().is_some()
+        }
+    };
+
     // The work runs bare when the span's level is disabled (then `#call` is
     // `None`), under the call otherwise.
     let value = match inner {
         Inner::Value(value) => {
-            quote!(::opguard::__private::trace::run(#site, #enabled, #call, || #value, #end))
+            quote!(::opguard::__private::trace::run(#site, #enabled, #call, || #value, #is_err, #end))
         }
         Inner::Future(future) => {
             let body = Ident::new("__opguard_body", Span::mixed_site());
@@ -153,7 +162,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
                 } else {
                     ::opguard::__private::trace::untraced(#call);
                     let #value = #body.await;
-                    ::opguard::__private::trace::disabled_end(#site, &#value, #end_fn);
+                    ::opguard::__private::trace::disabled_end(#site, &#value, #is_err, #end_fn);
                     #value
                 }
             }}

@@ -151,7 +151,7 @@ impl TraceCall {
         result: impl FnOnce() -> Option<String>,
     ) {
         if is_error {
-            self.failed(error);
+            Self::failed(self.callsite, self.active(), error);
         }
         let callsite = self.callsite;
         if let State::Traced(active) = &mut self.state {
@@ -170,19 +170,26 @@ impl TraceCall {
         }
     }
 
+    /// Records and logs an `Err`. Takes the call's parts, not the call, so
+    /// an untraced call need not be in memory on the path that has no error.
     #[cold]
-    fn failed(&self, error: impl FnOnce() -> String) {
+    fn failed(
+        callsite: &'static Callsite,
+        active: Option<&Active>,
+        error: impl FnOnce() -> String,
+    ) {
         let logged = tracing::enabled!(target: TARGET, Level::ERROR);
-        if !logged && !self.is_traced() {
+        let traced = active.filter(|active| !active.span.is_disabled());
+        if !logged && traced.is_none() {
             return;
         }
         let text = error();
-        if let Some(active) = self.active() {
+        if let Some(active) = traced {
             active.mark_failed(&text);
         }
         if logged {
-            let operation = self.callsite.name();
-            match self.active() {
+            let operation = callsite.name();
+            match traced {
                 Some(active) => {
                     tracing::error!(target: TARGET, parent: &active.span, error = %text, operation, "operation failed");
                 }
@@ -249,14 +256,15 @@ impl Drop for TraceCall {
 
 /// Runs a synchronous function's work: bare when the span's level is not
 /// `enabled` (so the disabled path is a branch and the work, and for a
-/// `Result` a check for an `Err` to log), under `call` otherwise; `end`
-/// finishes the call with the value.
+/// `Result` the `is_err` check of [`disabled_end`]), under `call`
+/// otherwise; `end` finishes the call with the value.
 #[inline]
 pub fn run<R>(
     callsite: &'static Callsite,
     enabled: bool,
     call: Option<TraceCall>,
     body: impl FnOnce() -> R,
+    is_err: impl FnOnce(&R) -> bool,
     end: impl FnOnce(&mut TraceCall, &R),
 ) -> R {
     if enabled {
@@ -264,7 +272,7 @@ pub fn run<R>(
     } else {
         untraced(call);
         let value = body();
-        disabled_end(callsite, &value, end);
+        disabled_end(callsite, &value, is_err, end);
         value
     }
 }
@@ -278,10 +286,24 @@ pub fn untraced(call: Option<TraceCall>) {
 }
 
 /// Ends a call whose span level is disabled: there is no span, but an `Err`
-/// is still logged at `error` level when that level is enabled. For a value
-/// that is not a `Result` this is nothing at all.
+/// (`is_err`) is still logged at `error` level when that level is enabled.
+/// For a value that is not a `Result`, `is_err` is `false` and this is
+/// nothing at all.
 #[inline(always)]
 pub fn disabled_end<R>(
+    callsite: &'static Callsite,
+    value: &R,
+    is_err: impl FnOnce(&R) -> bool,
+    end: impl FnOnce(&mut TraceCall, &R),
+) {
+    if is_err(value) {
+        disabled_failed(callsite, value, end);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn disabled_failed<R>(
     callsite: &'static Callsite,
     value: &R,
     end: impl FnOnce(&mut TraceCall, &R),
@@ -291,8 +313,6 @@ pub fn disabled_end<R>(
         state: State::Untraced,
     };
     end(&mut call, value);
-    // Untraced: nothing to drop, and no drop code here.
-    std::mem::forget(call);
 }
 
 #[inline(never)]
