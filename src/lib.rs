@@ -43,7 +43,9 @@
 //! With no subscriber interested, the cost is that of a disabled `tracing`
 //! callsite: when the span's level is disabled the generated code runs the
 //! body bare, without borrowing the arguments or making any call state; past
-//! the level, the callsite's cached interest decides, as in `tracing`.
+//! the level, the callsite's cached interest decides, as in `tracing`. An
+//! `Err` is logged at `error` level even then (a `debug` span under an `info`
+//! filter still reports its failures), inside the current span.
 //!
 //! ## Options
 //!
