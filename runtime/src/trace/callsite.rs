@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use tracing::callsite::{Callsite as TracingCallsite, Identifier};
 use tracing::field::{Field, FieldSet};
-use tracing::level_filters::LevelFilter;
+use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
 use tracing::metadata::Kind;
 use tracing::subscriber::Interest;
 use tracing::{Level, Metadata};
@@ -100,7 +100,8 @@ impl Callsite {
     /// [`start`](Self::start) only when it does.
     #[inline]
     pub fn level_enabled(&'static self) -> bool {
-        self.meta.level <= LevelFilter::current()
+        // The compile-time maximum (tracing's `max_level_*` features) too.
+        self.meta.level <= STATIC_MAX_LEVEL && self.meta.level <= LevelFilter::current()
     }
 
     /// Starts one call whose level is enabled: a
