@@ -353,13 +353,13 @@ pub mod trace {
 
     pub use super::Probe;
 
-    /// Chosen for `tracing` values.
+    /// Chosen for `tracing` values (`(&&&Probe(&v)).__opguard_field()`).
     pub trait FieldAsValue<'a, T: ?Sized> {
         /// The value as a field.
         fn __opguard_field(&self) -> &'a T;
     }
 
-    impl<'a, T: Value + ?Sized> FieldAsValue<'a, T> for &Probe<'a, T> {
+    impl<'a, T: Value + ?Sized> FieldAsValue<'a, T> for &&Probe<'a, T> {
         #[inline]
         fn __opguard_field(&self) -> &'a T {
             self.0
@@ -372,10 +372,25 @@ pub mod trace {
         fn __opguard_field(&self) -> tracing::field::DebugValue<&'a T>;
     }
 
-    impl<'a, T: ::core::fmt::Debug + ?Sized> FieldAsDebug<'a, T> for Probe<'a, T> {
+    impl<'a, T: ::core::fmt::Debug + ?Sized> FieldAsDebug<'a, T> for &Probe<'a, T> {
         #[inline]
         fn __opguard_field(&self) -> tracing::field::DebugValue<&'a T> {
             tracing::field::debug(self.0)
+        }
+    }
+
+    /// Chosen for anything else, which [`check`] has already refused at the
+    /// user's token: it keeps the expansion free of a second, less helpful
+    /// error about the method. Never runs (the program does not compile).
+    pub trait FieldRefused<'a, T: ?Sized> {
+        /// A placeholder.
+        fn __opguard_field(&self) -> &'static str;
+    }
+
+    impl<'a, T: ?Sized> FieldRefused<'a, T> for Probe<'a, T> {
+        #[inline]
+        fn __opguard_field(&self) -> &'static str {
+            "<not Debug>"
         }
     }
 

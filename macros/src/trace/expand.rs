@@ -46,7 +46,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         let checked = quote_spanned!(at=> ::opguard::__private::trace::check(&#value););
         let statement = quote! {
             #checked
-            let #local = (&&::opguard::__private::Probe(&#value)).__opguard_field();
+            let #local = (&&&::opguard::__private::Probe(&#value)).__opguard_field();
         };
         (
             statement,
@@ -177,7 +177,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         let #enabled = #site.level_enabled();
         let #call = if #enabled {
             ::core::option::Option::Some(#site.start(|#meta: &'static ::opguard::__private::trace::Metadata| {
-                use ::opguard::__private::trace::{FieldAsDebug as _, FieldAsValue as _};
+                use ::opguard::__private::trace::{FieldAsDebug as _, FieldAsValue as _, FieldRefused as _};
                 #(#locals)*
                 ::opguard::__private::trace::span(#meta, &[#(#values),*])
             }))
