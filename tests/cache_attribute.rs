@@ -432,3 +432,41 @@ fn statistics_serialize() {
         assert!(json[field].is_u64(), "{field}: {json}");
     }
 }
+
+/// A key that counts its clones.
+#[derive(Debug, Hash, PartialEq, Eq)]
+struct CountedKey(u32);
+
+static KEY_CLONES: AtomicU32 = AtomicU32::new(0);
+
+impl Clone for CountedKey {
+    fn clone(&self) -> Self {
+        KEY_CLONES.fetch_add(1, SeqCst);
+        CountedKey(self.0)
+    }
+}
+
+#[cacheable]
+fn by_value(key: CountedKey) -> u32 {
+    key.0
+}
+
+#[cacheable]
+async fn by_reference(key: &CountedKey) -> u32 {
+    key.0 + 1
+}
+
+#[tokio::test]
+async fn a_hit_looks_the_argument_up_borrowed_and_clones_it_only_on_a_miss() {
+    let clones = || KEY_CLONES.load(SeqCst);
+    let start = clones();
+    assert_eq!(by_value(CountedKey(1)), 1);
+    assert_eq!(by_reference(&CountedKey(1)).await, 2);
+    let after_misses = clones();
+    assert!(after_misses > start, "a miss owns the key");
+    for _ in 0..10 {
+        assert_eq!(by_value(CountedKey(1)), 1);
+        assert_eq!(by_reference(&CountedKey(1)).await, 2);
+    }
+    assert_eq!(clones(), after_misses, "hits clone nothing");
+}

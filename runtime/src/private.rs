@@ -294,6 +294,11 @@ pub mod cache {
     {
     }
 
+    /// Checks an argument that is looked up borrowed and owned only on a
+    /// miss, at the argument, before the lookup's own bounds are.
+    #[inline(always)]
+    pub fn check_key_part<T: CacheKeyPart + ?Sized>(_: &T) {}
+
     /// An argument, owned, as a key part (`&str` becomes `String`).
     #[inline(always)]
     pub fn key_part<T: CacheKeyPart + ?Sized>(value: &T) -> T::Owned {

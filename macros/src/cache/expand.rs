@@ -134,8 +134,18 @@ fn key_parts(
         } else {
             quote!(&#ident)
         };
-        let owned = part(ident, by_ref);
-        return (quote!(let #key = #owned;), lookup, quote!(#key));
+        // Owned (cloned) only on a miss: a hit looks up the borrowed value.
+        // Checked first, so that a key type error is first reported at the
+        // argument, with its hint.
+        let at = Span::mixed_site().located_at(ident.span());
+        let reference = if by_ref {
+            quote!()
+        } else {
+            quote_spanned!(at=> &)
+        };
+        let check =
+            quote_spanned!(at=> ::opguard::__private::cache::check_key_part(#reference #ident););
+        return (check, lookup, part(ident, by_ref));
     }
     let parts: Vec<TokenStream> = typed
         .iter()
