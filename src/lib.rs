@@ -458,8 +458,9 @@
 //! **Keys.** The default key is the argument (one argument) or the tuple of
 //! the arguments, owned: `&str` becomes `String`, `&[T]` becomes `Vec<T>`,
 //! `&T` becomes `T::Owned`, and a pattern argument contributes each name it
-//! binds. With one argument taken by reference, a hit looks the key up by
-//! reference and allocates nothing. The receiver is not part of the default
+//! binds. With one argument, by value or by reference, a hit looks the key
+//! up borrowed and neither clones nor allocates; the key is owned only on a
+//! miss. The receiver is not part of the default
 //! key; name it in `key = ...` when it matters. Every key part must be
 //! `Hash + Eq + Clone + Send + Sync + 'static` and the cached value
 //! `Clone + Send + Sync + 'static`; otherwise a compile error points at the
