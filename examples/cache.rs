@@ -40,7 +40,7 @@ impl Catalog {
 async fn main() {
     // Ten concurrent misses on one key: the body runs once.
     let calls: Vec<_> = (0..10).map(|_| forecast("Lisbon")).collect();
-    for result in futures_join(calls).await {
+    for result in futures_util::future::join_all(calls).await {
         assert_eq!(result.as_deref(), Ok("Lisbon: sunny"));
     }
     println!(
@@ -72,28 +72,4 @@ async fn main() {
             stats.hit_rate * 100.0
         );
     }
-}
-
-/// Polls the futures together on this task (`futures::future::join_all`).
-async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *output = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().flatten().collect()
 }

@@ -189,7 +189,7 @@ async fn main() {
             tokio::time::sleep(Duration::from_millis(120)).await;
         }
         let requests = (0..50u64).map(|i| get_profile(&service, &inventory, batch * 50 + i + 1));
-        let results = futures_join_all(requests).await;
+        let results = futures_util::future::join_all(requests).await;
         let failed = results.iter().filter(|r| r.is_err()).count();
         let state = opguard::breaker::get("inventory").map(|b| b.state());
         println!(
@@ -264,37 +264,4 @@ async fn main() {
 
     println!("\n# Prometheus text (opguard::export::prometheus()):");
     print!("{}", opguard::export::prometheus());
-}
-
-/// Runs the futures concurrently on this task and collects their outputs in
-/// order (what `futures::future::join_all` does, without the dependency).
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    let mut set = Vec::new();
-    for future in futures {
-        set.push(Box::pin(future));
-    }
-    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, output) in set.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *output = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs
-        .into_iter()
-        .map(|o| o.expect("every future finished"))
-        .collect()
 }
