@@ -304,21 +304,49 @@ impl Counts {
     }
 }
 
-/// Cache hits, misses and loads from `before` to `after`.
-fn cache_delta(before: &CacheStats, after: &CacheStats) -> (u64, u64, u64) {
-    (
-        after.hits - before.hits,
-        after.misses - before.misses,
-        after.loads - before.loads,
-    )
+/// What every counted layer counted between two [`Counts`]: cache hits,
+/// misses and loads; breaker calls and successes; `hand_written` calls and
+/// body runs.
+#[derive(Debug, PartialEq, Eq)]
+struct Deltas {
+    monitor_calls: u64,
+    breaker: (u64, u64),
+    cache: (u64, u64, u64),
+    stack_calls: u64,
+    stack_cache: (u64, u64, u64),
+    stack_breaker: (u64, u64),
+    hand: (u64, u64),
 }
 
-/// Breaker calls and successes from `before` to `after`.
-fn breaker_delta(before: &BreakerSnapshot, after: &BreakerSnapshot) -> (u64, u64) {
-    (
-        after.calls - before.calls,
-        after.successes - before.successes,
-    )
+impl Counts {
+    /// What was counted since `before`.
+    fn since(&self, before: &Counts) -> Deltas {
+        let cache = |before: &CacheStats, after: &CacheStats| {
+            (
+                after.hits - before.hits,
+                after.misses - before.misses,
+                after.loads - before.loads,
+            )
+        };
+        let breaker = |before: &BreakerSnapshot, after: &BreakerSnapshot| {
+            (
+                after.calls - before.calls,
+                after.successes - before.successes,
+            )
+        };
+        Deltas {
+            monitor_calls: self.monitor_calls - before.monitor_calls,
+            breaker: breaker(&before.breaker, &self.breaker),
+            cache: cache(&before.cache, &self.cache),
+            stack_calls: self.stack_calls - before.stack_calls,
+            stack_cache: cache(&before.stack_cache, &self.stack_cache),
+            stack_breaker: breaker(&before.stack_breaker, &self.stack_breaker),
+            hand: (
+                self.hand_calls - before.hand_calls,
+                self.hand_loads - before.hand_loads,
+            ),
+        }
+    }
 }
 
 // ---- checks -----------------------------------------------------------------
@@ -351,48 +379,21 @@ fn check_call(key: u64, hit: bool) {
             "`{name}` value, key {key}"
         );
     }
-    let after = Counts::read();
     let (hits, misses) = (u64::from(hit), u64::from(!hit));
-
+    // Only a miss reaches the stack's breaker; `hand_written` runs its body
+    // only on a miss.
     assert_eq!(
-        after.monitor_calls - before.monitor_calls,
-        1,
-        "`monitor_performance`: timer calls"
-    );
-    assert_eq!(
-        breaker_delta(&before.breaker, &after.breaker),
-        (1, 1),
-        "`circuit_breaker`: breaker calls, successes"
-    );
-    assert_eq!(
-        cache_delta(&before.cache, &after.cache),
-        (hits, misses, misses),
-        "`cacheable`, key {key}: cache hits, misses, loads"
-    );
-
-    assert_eq!(
-        after.stack_calls - before.stack_calls,
-        1,
-        "`opguard`: timer calls"
-    );
-    assert_eq!(
-        cache_delta(&before.stack_cache, &after.stack_cache),
-        (hits, misses, misses),
-        "`opguard`, key {key}: cache hits, misses, loads"
-    );
-    assert_eq!(
-        breaker_delta(&before.stack_breaker, &after.stack_breaker),
-        (misses, misses),
-        "`opguard`, key {key}: breaker calls, successes (only a miss reaches the breaker)"
-    );
-
-    assert_eq!(
-        (
-            after.hand_calls - before.hand_calls,
-            after.hand_loads - before.hand_loads
-        ),
-        (1, misses),
-        "`hand_written`, key {key}: calls, body runs"
+        Counts::read().since(&before),
+        Deltas {
+            monitor_calls: 1,
+            breaker: (1, 1),
+            cache: (hits, misses, misses),
+            stack_calls: 1,
+            stack_cache: (hits, misses, misses),
+            stack_breaker: (misses, misses),
+            hand: (1, misses),
+        },
+        "key {key}: what each layer counted"
     );
 }
 
@@ -536,45 +537,19 @@ fn check_miss_run(
     entries_before: [u64; 3],
     calls: MissCalls,
 ) {
-    let after = Counts::read();
     let [_, _, monitor_n, cache_n, breaker_n, stack_n, hand_n] = calls;
     assert_eq!(
-        after.monitor_calls - before.monitor_calls,
-        monitor_n,
-        "stack/miss `monitor_performance`: one timer call per call"
-    );
-    assert_eq!(
-        breaker_delta(&before.breaker, &after.breaker),
-        (breaker_n, breaker_n),
-        "stack/miss `circuit_breaker`: one breaker call and success per call"
-    );
-    assert_eq!(
-        cache_delta(&before.cache, &after.cache),
-        (0, cache_n, cache_n),
-        "stack/miss `cacheable`: hits, misses, loads"
-    );
-    assert_eq!(
-        after.stack_calls - before.stack_calls,
-        stack_n,
-        "stack/miss `opguard`: one timer call per call"
-    );
-    assert_eq!(
-        cache_delta(&before.stack_cache, &after.stack_cache),
-        (0, stack_n, stack_n),
-        "stack/miss `opguard`: cache hits, misses, loads"
-    );
-    assert_eq!(
-        breaker_delta(&before.stack_breaker, &after.stack_breaker),
-        (stack_n, stack_n),
-        "stack/miss `opguard`: one breaker call and success per call"
-    );
-    assert_eq!(
-        (
-            after.hand_calls - before.hand_calls,
-            after.hand_loads - before.hand_loads
-        ),
-        (hand_n, hand_n),
-        "stack/miss `hand_written`: calls, body runs"
+        Counts::read().since(before),
+        Deltas {
+            monitor_calls: monitor_n,
+            breaker: (breaker_n, breaker_n),
+            cache: (0, cache_n, cache_n),
+            stack_calls: stack_n,
+            stack_cache: (0, stack_n, stack_n),
+            stack_breaker: (stack_n, stack_n),
+            hand: (hand_n, hand_n),
+        },
+        "stack/miss: every call a miss, a load and a breaker call where there is one"
     );
 
     let entries_after = entries(rt);
