@@ -482,8 +482,10 @@
 //!
 //! `&mut` arguments, functions returning `()` or a reference, and
 //! `impl Trait` return types are refused at compile time. A generic function
-//! gets one cache per instantiation, named `name<Key, Value>` (with the type
-//! names `std::any::type_name` gives). Two functions never share entries: a
+//! gets one cache per instantiation, named `name<Args>` with its generic
+//! arguments as `std::any::type_name` gives them, including those of a
+//! generic `impl` around a method (`module::Repo::count<module::Users>`),
+//! so instantiations with the same key and value types never share entries. Two functions never share entries: a
 //! `name` used by two functions is reported when the second one is first
 //! called, with a panic that names both.
 //!

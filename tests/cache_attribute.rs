@@ -374,15 +374,73 @@ fn generic_functions_get_one_cache_per_instantiation() {
     assert_eq!(
         names,
         [
-            "cache_attribute::describe<alloc::string::String, alloc::string::String>",
-            "cache_attribute::describe<u8, alloc::string::String>",
+            "cache_attribute::describe<alloc::string::String>",
+            "cache_attribute::describe<u8>",
         ]
     );
-    let hits = cache::get("cache_attribute::describe<u8, alloc::string::String>")
+    let hits = cache::get("cache_attribute::describe<u8>")
         .unwrap()
         .stats()
         .hits;
     assert_eq!(hits, 1);
+}
+
+trait Table {
+    const NAME: &'static str;
+}
+
+struct Users;
+struct Orders;
+
+impl Table for Users {
+    const NAME: &'static str = "users";
+}
+
+impl Table for Orders {
+    const NAME: &'static str = "orders";
+}
+
+/// Same key and value types for every `T`: only the instantiation tells the
+/// caches apart.
+#[cacheable]
+fn row<T: Table>(id: u64) -> String {
+    format!("{}/{id}", T::NAME)
+}
+
+struct Repo<T>(std::marker::PhantomData<T>);
+
+impl<T: Table> Repo<T> {
+    /// Generic through the `impl`, which the attribute cannot see.
+    #[cacheable]
+    fn count(id: u64) -> String {
+        format!("{} count {id}", T::NAME)
+    }
+}
+
+#[test]
+fn instantiations_with_the_same_key_and_value_types_keep_their_own_entries() {
+    assert_eq!(row::<Users>(1), "users/1");
+    assert_eq!(row::<Orders>(1), "orders/1");
+    assert_eq!(row::<Users>(1), "users/1");
+    assert_eq!(Repo::<Users>::count(2), "users count 2");
+    assert_eq!(Repo::<Orders>::count(2), "orders count 2");
+    assert_eq!(Repo::<Orders>::count(2), "orders count 2");
+    let stats = |name: &str| {
+        let stats = cache::get(name).unwrap_or_else(|| panic!("{name}")).stats();
+        (stats.hits, stats.loads)
+    };
+    assert_eq!(
+        stats("cache_attribute::row<cache_attribute::Users>"),
+        (1, 1)
+    );
+    assert_eq!(
+        stats("cache_attribute::row<cache_attribute::Orders>"),
+        (0, 1)
+    );
+    assert_eq!(
+        stats("cache_attribute::Repo::count<cache_attribute::Orders>"),
+        (1, 1)
+    );
 }
 
 #[cacheable(name = "cache.taken")]

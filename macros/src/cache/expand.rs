@@ -36,7 +36,6 @@ pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> Tok
     let ttl = duration(args.ttl);
     let tti = option(args.tti.map(duration));
     let capacity = args.max_capacity;
-    let generic = function.item.sig.generics.type_params().next().is_some();
     let getter = if function.is_async() {
         "async_cache"
     } else {
@@ -46,12 +45,13 @@ pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> Tok
         "cache",
         "__OPGUARD_CACHE",
         getter,
-        quote!(&#adapter),
+        // The instantiation: a closure's type name carries every generic
+        // argument, the function's and a generic `impl`'s.
+        quote!(&#adapter, ::core::any::type_name_of_val(&|| ())),
         args.name.as_ref(),
         function,
         quote! {
             config: ::opguard::__private::cache::CacheConfig { ttl: #ttl, tti: #tti, max_capacity: #capacity },
-            generic: #generic,
         },
     );
 

@@ -1,7 +1,7 @@
 //! The per-callsite `static` that `#[cacheable]` expands to: one typed cache
-//! per monomorphisation of the function, found by `TypeId`.
+//! per instantiation of the function, found by the instantiation's name.
 
-use std::any::{Any, TypeId, type_name};
+use std::any::Any;
 use std::hash::Hash;
 use std::sync::{Mutex, OnceLock};
 
@@ -15,12 +15,12 @@ pub struct CallsiteMeta {
     pub site: Site,
     /// The cache's settings.
     pub config: CacheConfig,
-    /// Whether the function has type parameters: each instantiation then
-    /// gets its own cache, named `name<Key, Value>`.
-    pub generic: bool,
 }
 
-type Slot = (TypeId, &'static (dyn Any + Send + Sync));
+/// An instantiation's name (the type name of a closure in the function's
+/// body, which carries every generic argument: the function's, and those of
+/// a generic `impl` around it) and its cache.
+type Slot = (&'static str, &'static (dyn Any + Send + Sync));
 
 /// A `static` per annotated function.
 #[derive(Debug)]
@@ -40,61 +40,66 @@ impl Callsite {
         }
     }
 
-    /// The cache of a synchronous function returning `R`, stored as `V`.
+    /// The cache of a synchronous function returning `R`, stored as `V`, for
+    /// the instantiation named `instance`.
     ///
     /// # Panics
     ///
     /// On the first call, when another function already registered the
     /// cache's name (the message names both).
     #[inline]
-    pub fn sync_cache<K, R, V>(&'static self, _: &Adapter<R, V>) -> &'static SyncCache<K, V>
+    pub fn sync_cache<K, R, V>(
+        &'static self,
+        _: &Adapter<R, V>,
+        instance: &'static str,
+    ) -> &'static SyncCache<K, V>
     where
         K: Hash + Eq + Clone + Send + Sync + 'static,
         V: Clone + Send + Sync + 'static,
     {
-        self.typed((type_name::<K>(), type_name::<V>()), |builder| {
-            builder.build_sync::<K, V>()
-        })
+        self.typed(instance, |builder| builder.build_sync::<K, V>())
     }
 
-    /// The cache of an async function returning `R`, stored as `V`.
+    /// The cache of an async function returning `R`, stored as `V`, for the
+    /// instantiation named `instance`.
     ///
     /// # Panics
     ///
     /// As [`sync_cache`](Self::sync_cache).
     #[inline]
-    pub fn async_cache<K, R, V>(&'static self, _: &Adapter<R, V>) -> &'static AsyncCache<K, V>
+    pub fn async_cache<K, R, V>(
+        &'static self,
+        _: &Adapter<R, V>,
+        instance: &'static str,
+    ) -> &'static AsyncCache<K, V>
     where
         K: Hash + Eq + Clone + Send + Sync + 'static,
         V: Clone + Send + Sync + 'static,
     {
-        self.typed((type_name::<K>(), type_name::<V>()), |builder| {
-            builder.build_async::<K, V>()
-        })
+        self.typed(instance, |builder| builder.build_async::<K, V>())
     }
 
     #[inline]
     fn typed<C: Any + Send + Sync>(
         &'static self,
-        types: (&'static str, &'static str),
+        instance: &'static str,
         build: impl FnOnce(CacheBuilder) -> Result<C, super::CacheError>,
     ) -> &'static C {
-        // `downcast_ref` checks the type: one comparison on the hit path.
-        if let Some(cache) = self
-            .first
-            .get()
-            .and_then(|(_, cache)| cache.downcast_ref::<C>())
+        // The usual case, a function with one instantiation: its name is
+        // the same `&'static str` on every call.
+        if let Some((name, cache)) = self.first.get()
+            && std::ptr::eq(*name, instance)
+            && let Some(cache) = cache.downcast_ref::<C>()
         {
             return cache;
         }
-        self.typed_slow(TypeId::of::<C>(), types, build)
+        self.typed_slow(instance, build)
     }
 
     #[cold]
     fn typed_slow<C: Any + Send + Sync>(
         &'static self,
-        id: TypeId,
-        (key, value): (&'static str, &'static str),
+        instance: &'static str,
         build: impl FnOnce(CacheBuilder) -> Result<C, super::CacheError>,
     ) -> &'static C {
         let mut others = self.others.lock().unwrap_or_else(|e| e.into_inner());
@@ -103,7 +108,7 @@ impl Callsite {
             .get()
             .into_iter()
             .chain(others.iter())
-            .find(|(slot, _)| *slot == id);
+            .find(|(name, _)| *name == instance);
         if let Some(cache) = found.and_then(|(_, cache)| cache.downcast_ref::<C>()) {
             return cache;
         }
@@ -115,8 +120,8 @@ impl Callsite {
         .operation()
         .name;
         let mut name = site.operation().name;
-        if self.meta.generic {
-            name = format!("{name}<{key}, {value}>");
+        if let Some(arguments) = generic_arguments(instance) {
+            name = format!("{name}<{arguments}>");
         }
         let builder = CacheBuilder::new(name)
             .config(self.meta.config)
@@ -125,10 +130,69 @@ impl Callsite {
             Ok(cache) => Box::leak(Box::new(cache)),
             Err(error) => panic!("{error}"),
         };
-        let slot: Slot = (id, cache);
+        let slot: Slot = (instance, cache);
         if self.first.set(slot).is_err() {
             others.push(slot);
         }
         cache
+    }
+}
+
+/// The generic arguments in an instantiation's name, in order, or `None`
+/// when it has none: `m::f<u8, 3>::{{closure}}` gives `u8, 3`, and
+/// `m::Repo<u8>::get<i32>::{{closure}}` gives `u8, i32` (lifetimes are
+/// erased from type names, so only types and constants count).
+fn generic_arguments(instance: &str) -> Option<String> {
+    let bytes = instance.as_bytes();
+    let mut arguments = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        // `<` right after a name opens its arguments; `<impl ..>` does not.
+        let opens = bytes[at] == b'<'
+            && at > 0
+            && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
+        at += 1;
+        if !opens {
+            continue;
+        }
+        let start = at;
+        let mut depth = 1;
+        while at < bytes.len() && depth > 0 {
+            match bytes[at] {
+                b'<' => depth += 1,
+                // Not the `>` of a `->` in a function pointer type.
+                b'>' if bytes[at - 1] != b'-' => depth -= 1,
+                _ => {}
+            }
+            at += 1;
+        }
+        arguments.push(&instance[start..at.saturating_sub(1).max(start)]);
+    }
+    (!arguments.is_empty()).then(|| arguments.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::generic_arguments;
+
+    #[test]
+    fn generic_arguments_are_read_off_the_instantiation_name() {
+        assert_eq!(generic_arguments("m::f::{{closure}}"), None);
+        assert_eq!(
+            generic_arguments("m::f<u16, 3>::{{closure}}").as_deref(),
+            Some("u16, 3")
+        );
+        assert_eq!(
+            generic_arguments("m::Repo<alloc::vec::Vec<u8>>::get<i32>::{{closure}}").as_deref(),
+            Some("alloc::vec::Vec<u8>, i32")
+        );
+        assert_eq!(
+            generic_arguments("m::f<fn(u8) -> u8>::{{closure}}::{{closure}}").as_deref(),
+            Some("fn(u8) -> u8")
+        );
+        assert_eq!(
+            generic_arguments("m::<impl m::Tr for m::S>::get::{{closure}}"),
+            None
+        );
     }
 }
