@@ -140,8 +140,9 @@ impl Callsite {
 
 /// The generic arguments in an instantiation's name, in order, or `None`
 /// when it has none: `m::f<u8, 3>::{{closure}}` gives `u8, 3`, and
-/// `m::Repo<u8>::get<i32>::{{closure}}` gives `u8, i32` (lifetimes are
-/// erased from type names, so only types and constants count).
+/// `m::Repo<u8>::get<i32>::{{closure}}` gives `u8, i32`. Lifetimes, which
+/// `#[async_trait]` methods show as `'_`, are left out: they do not make
+/// another instantiation.
 fn generic_arguments(instance: &str) -> Option<String> {
     let bytes = instance.as_bytes();
     let mut arguments = Vec::new();
@@ -166,9 +167,32 @@ fn generic_arguments(instance: &str) -> Option<String> {
             }
             at += 1;
         }
-        arguments.push(&instance[start..at.saturating_sub(1).max(start)]);
+        let group = &instance[start..at.saturating_sub(1).max(start)];
+        arguments.extend(top_level(group).filter(|argument| !argument.starts_with('\'')));
     }
     (!arguments.is_empty()).then(|| arguments.join(", "))
+}
+
+/// The comma-separated items of `group` outside any nested `<..>`,
+/// `(..)` or `[..]`, trimmed.
+fn top_level(group: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut items = Vec::new();
+    for (at, c) in group.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' if group[..at].ends_with('-') => {}
+            '>' | ')' | ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                items.push(group[start..at].trim());
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(group[start..].trim());
+    items.into_iter().filter(|item| !item.is_empty())
 }
 
 #[cfg(test)]
@@ -193,6 +217,14 @@ mod tests {
         assert_eq!(
             generic_arguments("m::<impl m::Tr for m::S>::get::{{closure}}"),
             None
+        );
+        assert_eq!(
+            generic_arguments("<m::S as m::Api>::fetch<'_, '_>::{{closure}}::{{closure}}"),
+            None
+        );
+        assert_eq!(
+            generic_arguments("m::f<'_, (u8, u16), [u8; 2]>::{{closure}}").as_deref(),
+            Some("(u8, u16), [u8; 2]")
         );
     }
 }
