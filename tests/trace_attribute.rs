@@ -203,7 +203,7 @@ impl std::fmt::Display for LoginError {
     include_args,
     skip(password),
     include_result,
-    fields(region = "eu", attempt = retry + 1)
+    fields(region = "eu", attempt = retry + 1, r#type = "password")
 )]
 fn login(credentials: Credentials, password: &str, retry: u32) -> Result<u32, LoginError> {
     if password == "secret" {
@@ -232,6 +232,11 @@ fn options_name_level_target_skip_fields_and_errors() {
     assert!(field(ok, "password").is_none(), "skipped");
     assert_eq!(field(ok, "region"), Some(&("str", "eu".into())));
     assert_eq!(field(ok, "attempt"), Some(&("u64", "1".into())));
+    assert_eq!(
+        field(ok, "type"),
+        Some(&("str", "password".into())),
+        "r# stripped"
+    );
     assert_eq!(
         field(ok, "result"),
         Some(&("str", "42".into())),
@@ -271,7 +276,7 @@ async fn inner_call() -> u32 {
     1
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn parent_child_links_survive_await() {
     store();
     assert_eq!(outer_call().await, 2);
@@ -279,6 +284,8 @@ async fn parent_child_links_survive_await() {
         .try_into()
         .expect("one inner span");
     assert_eq!(inner.parent.as_deref(), Some("trace_attribute::outer_call"));
+    // The paused clock moved exactly the 1 ms the inner call slept.
+    assert_eq!(field(&inner, "elapsed_ms"), Some(&("f64", "1".into())));
     let [outer] = spans("trace_attribute::outer_call")
         .try_into()
         .expect("one outer span");

@@ -186,8 +186,7 @@ pub(crate) fn patterns(arg: &RawArg, errors: &mut Errors) -> Option<Vec<syn::Pat
 /// The `tracing` levels, as written in attributes.
 pub(crate) const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error"];
 
-/// `key = "warn"`: one of [`LEVELS`] (any case). The result is the index in
-/// [`LEVELS`].
+/// `key = "warn"`: one of [`LEVELS`] (any case), as written in [`LEVELS`].
 pub(crate) fn level(arg: &RawArg, errors: &mut Errors) -> Option<&'static str> {
     choice(arg, "level", LEVELS, errors)
 }

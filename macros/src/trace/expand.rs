@@ -4,6 +4,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
+use syn::ext::IdentExt as _;
 
 use super::args::{CLOSING_FIELDS, TraceArgs};
 use crate::signature::{Function, Inner};
@@ -24,11 +25,13 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     } else {
         Vec::new()
     };
+    // Field names without `r#`: `r#type` records `type`.
     let mut names: Vec<String> = recorded
         .iter()
-        .map(|arg| arg.to_string().trim_start_matches("r#").to_owned())
+        .copied()
+        .chain(args.fields.iter().map(|(key, _)| key))
+        .map(|name| name.unraw().to_string())
         .collect();
-    names.extend(args.fields.iter().map(|(key, _)| key.to_string()));
     let opening = names.len();
     names.extend(CLOSING_FIELDS.iter().map(|f| (*f).to_owned()));
     if args.include_result {

@@ -1,8 +1,9 @@
 //! One traced call: its span (or none), the sampling decision, and the
 //! fields recorded when it ends, also when it is dropped or panics.
 //!
-//! A call that is not traced carries no state beyond its callsite and the
-//! sampling flag, so the disabled path costs a level check and two words.
+//! A call whose span level is disabled has no `TraceCall` at all: generated
+//! code checks the level and runs the work bare ([`run`], and the `if` the
+//! async expansion writes around [`instrument`]).
 
 use std::cell::Cell;
 use std::future::Future;
@@ -55,7 +56,8 @@ pub struct TraceCall {
 /// Whether a call is traced. Small, as an async call carries it in its
 /// future.
 enum State {
-    /// No subscriber wants the span, or the call is inside a sampled-out one.
+    /// No subscriber wants the span, or the call is inside a sampled-out
+    /// one; also the call a disabled level builds to log an `Err`.
     Untraced,
     /// The call was sampled out: calls inside it are not traced.
     SampledOut,
@@ -63,12 +65,12 @@ enum State {
     Traced(Active),
 }
 
-/// A traced call's span, start time and panic flag.
+/// A traced call's span (always enabled: `Span::new` makes it), start time
+/// and panic flag.
 struct Active {
     span: Span,
     started: Instant,
     panicked: AtomicBool,
-    finished: bool,
 }
 
 impl TraceCall {
@@ -96,7 +98,11 @@ impl TraceCall {
             return call;
         }
         let rate = callsite.meta.sample_rate;
-        if rate < 1.0 && Span::current().is_none() && fastrand::f64() >= rate {
+        // A root call: no current span (asked without cloning one).
+        if rate < 1.0
+            && tracing::dispatcher::get_default(|d| d.current_span().id().is_none())
+            && fastrand::f64() >= rate
+        {
             call.state = State::SampledOut;
             return call;
         }
@@ -104,7 +110,6 @@ impl TraceCall {
             span: make(metadata),
             started: Instant::now(),
             panicked: AtomicBool::new(false),
-            finished: false,
         });
         call
     }
@@ -117,22 +122,17 @@ impl TraceCall {
         }
     }
 
-    /// Whether the call has a span a subscriber records.
-    pub fn is_traced(&self) -> bool {
-        self.active().is_some_and(|a| !a.span.is_disabled())
-    }
-
-    /// The call's span (disabled when it is not traced).
-    pub fn span(&self) -> Span {
-        self.active().map_or_else(Span::none, |a| a.span.clone())
-    }
-
-    /// Runs a synchronous body inside the span.
+    /// Runs `body` (the work, or one poll of it) inside the span, noticing
+    /// a panic; inside a sampled-out call, with tracing suppressed.
     #[inline]
     fn in_scope<R>(&self, body: impl FnOnce() -> R) -> R {
         match &self.state {
             State::Untraced => body(),
-            State::Traced(active) => active.span.in_scope(body),
+            State::Traced(active) => {
+                let _entered = active.span.enter();
+                let _unwinding = crate::watch::OnUnwind::new(&active.panicked);
+                body()
+            }
             State::SampledOut => {
                 let _suppress = Suppress::enter();
                 body()
@@ -153,14 +153,13 @@ impl TraceCall {
         if is_error {
             Self::failed(self.callsite, self.active(), error);
         }
-        let callsite = self.callsite;
-        if let State::Traced(active) = &mut self.state {
-            active.finished = true;
+        // Taken out, so that dropping the call records nothing more.
+        if let State::Traced(active) = std::mem::replace(&mut self.state, State::Untraced) {
             if let Some(result) = result() {
                 active.span.record("result", result);
             }
             active.close(
-                callsite,
+                self.callsite,
                 if is_error {
                     Outcome::Error
                 } else {
@@ -179,17 +178,16 @@ impl TraceCall {
         error: impl FnOnce() -> String,
     ) {
         let logged = tracing::enabled!(target: TARGET, Level::ERROR);
-        let traced = active.filter(|active| !active.span.is_disabled());
-        if !logged && traced.is_none() {
+        if !logged && active.is_none() {
             return;
         }
         let text = error();
-        if let Some(active) = traced {
+        if let Some(active) = active {
             active.mark_failed(&text);
         }
         if logged {
             let operation = callsite.name();
-            match traced {
+            match active {
                 Some(active) => {
                     tracing::error!(target: TARGET, parent: &active.span, error = %text, operation, "operation failed");
                 }
@@ -240,9 +238,6 @@ impl Drop for TraceCall {
         let State::Traced(active) = &self.state else {
             return;
         };
-        if active.finished || active.span.is_disabled() {
-            return;
-        }
         let outcome = if active.panicked.load(Ordering::Relaxed) || std::thread::panicking() {
             // A panic fails the span; a cancellation does not.
             active.mark_failed("panicked");
@@ -374,18 +369,7 @@ impl<F: Future, E: FnOnce(&mut TraceCall, &F::Output)> Future for Instrumented<F
         let Some(call) = this.call.as_ref() else {
             return this.future.poll(cx);
         };
-        let poll = match &call.state {
-            State::Traced(active) => {
-                let _entered = active.span.enter();
-                let _unwinding = crate::watch::OnUnwind::new(&active.panicked);
-                this.future.poll(cx)
-            }
-            State::SampledOut => {
-                let _suppress = Suppress::enter();
-                this.future.poll(cx)
-            }
-            State::Untraced => this.future.poll(cx),
-        };
+        let poll = call.in_scope(|| this.future.poll(cx));
         if let Poll::Ready(output) = &poll
             && let (Some(mut call), Some(end)) = (this.call.take(), this.end.take())
         {
