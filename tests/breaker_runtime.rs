@@ -628,6 +628,7 @@ async fn retrying_stops_when_the_breaker_opens_between_attempts() {
         .build();
     let policy = CallPolicy::new(&always, &describe, &AppError::Guard);
     let mut attempts = 0;
+    let started = tokio::time::Instant::now();
     let result = breaker
         .call_with_retries(&policy, &fixed(5, ms(10)), || {
             attempts += 1;
@@ -637,9 +638,19 @@ async fn retrying_stops_when_the_breaker_opens_between_attempts() {
         .await;
     assert_eq!(result, Ok(Err(AppError::Down(2))), "the last failure");
     assert_eq!(attempts, 2);
+    assert!(
+        started.elapsed() <= ms(10),
+        "one (jittered) wait of at most 10 ms, between the two attempts; none \
+         after the failure that opened it: {:?}",
+        started.elapsed()
+    );
     let s = breaker.snapshot();
     assert_eq!(s.state, BreakerState::Open);
-    assert_eq!((s.failures, s.rejected), (2, 1));
+    assert_eq!(
+        (s.failures, s.rejected),
+        (2, 0),
+        "no attempt after it opened"
+    );
 }
 
 // ---------------------------------------------------------------- events and control

@@ -2,9 +2,10 @@
 //! backoff.
 
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
-use super::{Breaker, CallPolicy};
+use super::{Breaker, BreakerState, CallPolicy};
 use crate::GuardError;
 
 /// The delay curve between retries.
@@ -84,8 +85,8 @@ impl Breaker {
     /// Runs the call `attempt` makes, retrying failures as `retry` says.
     ///
     /// `Err(GuardError)` when the first attempt is rejected; otherwise the
-    /// last attempt's result. If the breaker opens between attempts, retrying
-    /// stops and the last failure is returned.
+    /// last attempt's result. If a failure opens the breaker, retrying stops
+    /// at once (no wait) and that failure is returned.
     pub async fn call_with_retries<T, E, F, Fut>(
         &self,
         policy: &CallPolicy<'_, E>,
@@ -96,20 +97,17 @@ impl Breaker {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let mut last = None;
-        let mut n = 0;
+        let mut attempts = Attempts::new(self, retry);
         loop {
             let permit = match self.acquire() {
                 Ok(permit) => permit,
-                Err(rejected) => return last.ok_or(rejected),
+                Err(rejected) => return attempts.rejected(rejected),
             };
             let (result, failed) = permit.run_judged(policy, attempt()).await;
-            if !failed || n == retry.retries {
-                return Ok(result);
+            match attempts.after(result, failed) {
+                ControlFlow::Break(result) => return Ok(result),
+                ControlFlow::Continue(delay) => tokio::time::sleep(delay).await,
             }
-            last = Some(result);
-            n += 1;
-            tokio::time::sleep(retry.delay(n)).await;
         }
     }
 
@@ -124,21 +122,60 @@ impl Breaker {
     where
         F: FnMut() -> Result<T, E>,
     {
-        let mut last = None;
-        let mut n = 0;
+        let mut attempts = Attempts::new(self, retry);
         loop {
             let permit = match self.acquire() {
                 Ok(permit) => permit,
-                Err(rejected) => return last.ok_or(rejected),
+                Err(rejected) => return attempts.rejected(rejected),
             };
             let (result, failed) = permit.run_sync_judged(policy, &mut attempt);
-            if !failed || n == retry.retries {
-                return Ok(result);
+            match attempts.after(result, failed) {
+                ControlFlow::Break(result) => return Ok(result),
+                ControlFlow::Continue(delay) => std::thread::sleep(delay),
             }
-            last = Some(result);
-            n += 1;
-            std::thread::sleep(retry.delay(n));
         }
+    }
+}
+
+/// What the sync and async retry loops share: the attempts made, the last
+/// failure, and when to stop.
+struct Attempts<'a, T, E> {
+    breaker: &'a Breaker,
+    retry: &'a RetryPolicy,
+    retried: u32,
+    last: Option<Result<T, E>>,
+}
+
+impl<'a, T, E> Attempts<'a, T, E> {
+    fn new(breaker: &'a Breaker, retry: &'a RetryPolicy) -> Self {
+        Self {
+            breaker,
+            retry,
+            retried: 0,
+            last: None,
+        }
+    }
+
+    /// After an attempt: the result to return (a success, a failure that is
+    /// not retried, the last retry's, or one that opened the breaker), or
+    /// the wait before the next attempt.
+    fn after(&mut self, result: Result<T, E>, failed: bool) -> ControlFlow<Result<T, E>, Duration> {
+        let open = matches!(
+            self.breaker.state(),
+            BreakerState::Open | BreakerState::ForcedOpen
+        );
+        if !failed || self.retried == self.retry.retries || open {
+            return ControlFlow::Break(result);
+        }
+        self.last = Some(result);
+        self.retried += 1;
+        ControlFlow::Continue(self.retry.delay(self.retried))
+    }
+
+    /// A rejected attempt: the last failure if there was one (the breaker
+    /// opened while waiting), else the rejection.
+    fn rejected(self, rejected: GuardError) -> Result<Result<T, E>, GuardError> {
+        self.last.ok_or(rejected)
     }
 }
 
