@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-/// Named items of one kind (timers, later breakers and caches), sorted by name.
+/// Named items of one kind (timers, breakers or caches), sorted by name.
 pub(crate) struct Registry<T> {
     items: OnceLock<RwLock<BTreeMap<String, Arc<T>>>>,
 }

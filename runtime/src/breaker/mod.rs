@@ -9,8 +9,8 @@
 //! successes close it and any probe failure reopens it.
 //!
 //! The closed-state path takes no lock, reads no clock and writes no shared
-//! counter in the default configuration: a success is one atomic load of the
-//! state and a per-thread count. Failures, transitions and rate-based
+//! counter in the default configuration: a success is two atomic loads (the
+//! state, and the consecutive-failure count) and a per-thread count. Failures, transitions and rate-based
 //! triggers (which count every call in the window) read tokio's clock, so
 //! tests drive them with `tokio::time::pause()` and `advance()`.
 //!

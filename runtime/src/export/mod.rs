@@ -41,10 +41,11 @@ pub struct Report {
 
 /// All snapshots, read now.
 pub fn report() -> Report {
+    let breakers = breaker::all();
     Report {
-        health: health::report(),
+        health: health::from_snapshots(&breakers),
         timers: monitor::all(),
-        breakers: breaker::all(),
+        breakers,
         caches: cache::all(),
     }
 }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::breaker::{self, BreakerState};
+use crate::breaker::{self, BreakerSnapshot, BreakerState};
 
 /// The overall status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -75,8 +75,14 @@ impl HealthReport {
 
 /// The health of every registered breaker, now.
 pub fn report() -> HealthReport {
-    let breakers: Vec<BreakerHealth> = breaker::all()
-        .into_iter()
+    from_snapshots(&breaker::all())
+}
+
+/// The health of the breakers in `snapshots` (so that an export that also
+/// lists them reads each breaker once, and both agree).
+pub(crate) fn from_snapshots(snapshots: &[BreakerSnapshot]) -> HealthReport {
+    let breakers: Vec<BreakerHealth> = snapshots
+        .iter()
         .map(|b| {
             let status = match b.state {
                 BreakerState::Open | BreakerState::ForcedOpen => HealthStatus::Unhealthy,
@@ -87,7 +93,7 @@ pub fn report() -> HealthReport {
                 BreakerState::Closed | BreakerState::Disabled => HealthStatus::Healthy,
             };
             BreakerHealth {
-                name: b.name,
+                name: b.name.clone(),
                 state: b.state,
                 status,
                 window_failures: b.window_failures,
