@@ -1,8 +1,9 @@
 //! The main job: a small simulated service whose functions are annotated with
 //! opguard's attributes, called a few hundred times; some calls are slow, some
 //! fail, and an inventory dependency goes down for a while. Slow calls and
-//! breaker transitions are logged as they happen; then the timers and
-//! breakers are printed.
+//! breaker transitions are logged as they happen, spans print on stdout;
+//! then the timers, breakers and caches are printed, the health report and
+//! the Prometheus text.
 //!
 //! ```text
 //! cargo run --example quickstart
