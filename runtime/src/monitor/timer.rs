@@ -88,9 +88,12 @@ impl Timer {
     /// a panic unwinds.
     #[inline]
     pub fn start(&self) -> CallGuard<'_> {
+        // The clock first: the bookkeeping then overlaps with the call's
+        // work instead of waiting on the clock read.
+        let guard = CallGuard::new(self);
         self.counts.add(STARTED, 1);
         self.facade.started();
-        CallGuard::new(self)
+        guard
     }
 
     /// Times a synchronous call; an `Err` result counts as an error.
