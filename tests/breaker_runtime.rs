@@ -725,6 +725,35 @@ async fn force_open_rejects_until_closed_by_hand() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn force_close_on_a_closed_breaker_forgets_its_failures() {
+    let breaker = Breaker::builder("breaker_runtime.control.close_closed")
+        .failure_threshold(1_000)
+        .consecutive_failures(3)
+        .build();
+    fail(&breaker);
+    fail(&breaker);
+    let s = breaker.snapshot();
+    assert_eq!((s.window_failures, s.consecutive_failures), (2, 2));
+
+    breaker.force_close();
+    let s = breaker.snapshot();
+    assert_eq!(
+        (s.state, s.window_failures, s.consecutive_failures),
+        (BreakerState::Closed, 0, 0),
+        "closing a closed breaker empties its window and its run of failures"
+    );
+    fail(&breaker);
+    fail(&breaker);
+    assert_eq!(
+        breaker.state(),
+        BreakerState::Closed,
+        "two failures of three"
+    );
+    fail(&breaker);
+    assert_eq!(breaker.state(), BreakerState::Open, "the third in a row");
+}
+
+#[tokio::test(start_paused = true)]
 async fn disabled_lets_everything_through_and_reset_forgets() {
     let name = "breaker_runtime.control.disable";
     let mut events = breaker::events();

@@ -496,7 +496,10 @@ impl Inner {
             }
         }
         if to == BreakerState::Closed {
+            // Also when it was closed already (no transition ran): the
+            // failures before a manual close never count towards a trip.
             self.window.clear();
+            self.consecutive.store(0, Ordering::Relaxed);
         }
         if forget {
             self.last_failures
