@@ -9,8 +9,8 @@
 //!   tokio runtime;
 //! * `cache/hit_sync_2_threads`: `hit_sync` with two threads looking up the
 //!   same key in the same cache at once;
-//! * `cache/miss_insert`: every call a new key (an incrementing counter), so
-//!   the body runs and its value is inserted.
+//! * `cache/miss_insert`: every call a key the cache does not hold, so the
+//!   body runs and its value is inserted.
 //!
 //! The variants, all `u64 -> u64`, all with a 300 s time to live:
 //!
@@ -28,16 +28,25 @@
 //!   capacity. `cached` is built without `ahash`, so, like moka, it hashes
 //!   with std's SipHash; `#[cached]` does not coalesce concurrent misses.
 //!
-//! In `miss_insert` every cache holds up to 2^26 entries and grows through
-//! the run (nothing is evicted, and this is checked after measuring): a
-//! smaller bound would make moka's admission policy reject new keys once full.
-//! `cached` allocates its `max_size` up front; moka grows as it goes.
+//! In `miss_insert` the calls are timed in chunks of 4096 (`CHUNK`) on the
+//! keys 2^32 .. 2^32 + 4095; between two chunks, untimed, each cache is
+//! checked to hold every value of the chunk and is emptied of them (moka's
+//! and opguard's `invalidate` per key, then moka's pending tasks; `cached`'s
+//! `cache_remove`). So every miss inserts into a cache holding at most the
+//! chunk's earlier keys and the key of the check, whatever the variant's
+//! speed. The caches have room for 2^16 entries, so nothing is evicted (a
+//! full moka cache would also let its admission policy refuse new keys).
+//! (An earlier version gave every call a new key and let the caches grow to
+//! millions of entries, so a miss measured inserts into a table growing
+//! through the run.)
 //!
 //! Before measuring, each variant is checked: a `moka` lookup must return
 //! `Some`; an `opguard` call must add a hit to the cache's statistics
 //! (`opguard::cache::get(name).unwrap().stats().hits`) and no load; a `cached`
 //! call must not run the body (a counter in it). In `miss_insert` every call
-//! must run the body once and then be cached. Any other outcome panics.
+//! must run the body once and then be cached, and after measuring every call
+//! must have run the body once and opguard's cache must have evicted nothing.
+//! Any other outcome panics.
 //!
 //! Not a criterion measurement: at the start, the resident memory of the
 //! process (`VmRSS` in `/proc/self/status`) is read before and after inserting
@@ -56,7 +65,7 @@ use std::time::Duration;
 use cached::proc_macro::cached;
 use criterion::{Criterion, criterion_group, criterion_main};
 use opguard::cache::CacheHandle;
-use opguard_benches::two_threads;
+use opguard_benches::{misses, two_threads};
 
 type MokaSync = moka::sync::Cache<u64, u64>;
 type MokaAsync = moka::future::Cache<u64, u64>;
@@ -65,8 +74,8 @@ type MokaAsync = moka::future::Cache<u64, u64>;
 const TTL: Duration = Duration::from_secs(300);
 /// The capacity of the caches looked up in the hit groups: opguard's default.
 const HIT_CAPACITY: u64 = 10_000;
-/// The capacity in `miss_insert`: more keys than a run inserts.
-const MISS_CAPACITY: u64 = 1 << 26;
+/// The capacity in `miss_insert`: more keys than a chunk inserts.
+const MISS_CAPACITY: u64 = 1 << 16;
 /// The key the hit groups look up (what `two_threads` passes).
 const KEY: u64 = 7;
 /// The first key of `miss_insert`, away from the keys of the checks.
@@ -153,14 +162,14 @@ fn moka_miss(cache: &MokaSync, key: u64) -> u64 {
     })
 }
 
-#[opguard::cacheable(name = "bench.miss_insert", ttl = "300s", max_capacity = 67_108_864)]
+#[opguard::cacheable(name = "bench.miss_insert", ttl = "300s", max_capacity = 65_536)]
 #[inline(never)]
 fn opguard_miss(key: u64) -> u64 {
     OPGUARD_MISS_RUNS.fetch_add(1, Relaxed);
     value_of(key)
 }
 
-#[cached(ttl_secs = 300, max_size = 67_108_864)]
+#[cached(ttl_secs = 300, max_size = 65_536)]
 #[inline(never)]
 fn cached_miss(key: u64) -> u64 {
     CACHED_MISS_RUNS.fetch_add(1, Relaxed);
@@ -357,32 +366,90 @@ fn bench_hit_two_threads(c: &mut Criterion, moka: &Moka) {
     group.finish();
 }
 
+/// The calls of `miss_insert` timed in one go, on the keys from
+/// [`FIRST_MISS_KEY`]; the caches are emptied of them between two chunks.
+const CHUNK: u64 = 4096;
+
+/// The keys of a chunk of `n` calls.
+fn chunk_keys(n: u64) -> std::ops::Range<u64> {
+    FIRST_MISS_KEY..FIRST_MISS_KEY + n
+}
+
+/// Panics unless a cache that held `base` entries before a chunk of `n`
+/// calls holds `entries_now`, every value of the chunk.
+fn check_chunk(variant: &str, entries_now: u64, base: u64, n: u64) {
+    assert_eq!(
+        entries_now,
+        base + n,
+        "{variant}: every value of the chunk cached"
+    );
+}
+
 /// Measures `miss_insert`; returns how many keys each variant was called
 /// with (`moka`, `opguard`, `cached`).
-fn bench_miss(c: &mut Criterion, moka: &Moka) -> [u64; 3] {
-    let mut next = [FIRST_MISS_KEY; 3];
+fn bench_miss(c: &mut Criterion, rt: &tokio::runtime::Runtime, moka: &Moka) -> [u64; 3] {
+    let mut calls = [0; 3];
+    let [moka_n, opguard_n, cached_n] = &mut calls;
     let mut group = c.benchmark_group("cache/miss_insert");
-    let [moka_next, opguard_next, cached_next] = &mut next;
-    group.bench_function("moka", |b| {
-        b.iter(|| {
-            *moka_next += 1;
-            moka_miss(&moka.miss, *moka_next)
-        })
+    let cache = &moka.miss;
+    let entries = || {
+        cache.run_pending_tasks();
+        cache.entry_count()
+    };
+    let base = entries();
+    let f = |key| moka_miss(cache, key);
+    misses(&mut group, "moka", (FIRST_MISS_KEY, CHUNK), f, |n| {
+        check_chunk("moka", entries(), base, n);
+        chunk_keys(n).for_each(|key| cache.invalidate(&key));
+        assert_eq!(entries(), base, "moka: the chunk removed");
+        *moka_n += n;
     });
-    group.bench_function("opguard", |b| {
-        b.iter(|| {
-            *opguard_next += 1;
-            opguard_miss(*opguard_next)
-        })
-    });
-    group.bench_function("cached", |b| {
-        b.iter(|| {
-            *cached_next += 1;
-            cached_miss(*cached_next)
-        })
-    });
+
+    let handle = cache_handle("bench.miss_insert");
+    let entries = || {
+        rt.block_on(handle.run_pending_tasks());
+        handle.stats().entries
+    };
+    let base = entries();
+    misses(
+        &mut group,
+        "opguard",
+        (FIRST_MISS_KEY, CHUNK),
+        opguard_miss,
+        |n| {
+            check_chunk("opguard", entries(), base, n);
+            for key in chunk_keys(n) {
+                handle.invalidate_blocking(&key).expect("u64 keys");
+            }
+            assert_eq!(entries(), base, "opguard: the chunk removed");
+            *opguard_n += n;
+        },
+    );
+
+    let entries = || {
+        use cached::Cached as _;
+        CACHED_MISS.read().cache_size() as u64
+    };
+    let base = entries();
+    misses(
+        &mut group,
+        "cached",
+        (FIRST_MISS_KEY, CHUNK),
+        cached_miss,
+        |n| {
+            use cached::Cached as _;
+            check_chunk("cached", entries(), base, n);
+            let mut store = CACHED_MISS.write();
+            for key in chunk_keys(n) {
+                assert!(store.cache_remove(&key).is_some(), "cached: key {key}");
+            }
+            drop(store);
+            assert_eq!(entries(), base, "cached: the chunk removed");
+            *cached_n += n;
+        },
+    );
     group.finish();
-    next.map(|last| last - FIRST_MISS_KEY)
+    calls
 }
 
 /// Body runs of the `miss_insert` variants (`moka`, `opguard`, `cached`).
@@ -390,38 +457,24 @@ fn miss_runs() -> [u64; 3] {
     [&MOKA_MISS_RUNS, &OPGUARD_MISS_RUNS, &CACHED_MISS_RUNS].map(|runs| runs.load(Relaxed))
 }
 
-/// Panics unless, in `miss_insert`, every call ran its body and every value
-/// is still cached (nothing evicted or refused).
-fn check_miss_run(rt: &tokio::runtime::Runtime, moka: &Moka, calls: [u64; 3], runs: [u64; 3]) {
+/// Panics unless, in `miss_insert`, every call ran its body (each chunk's
+/// values were checked to be cached before being removed) and opguard's
+/// cache evicted nothing.
+fn check_miss_run(calls: [u64; 3], runs: [u64; 3]) {
     let now = miss_runs();
     let ran = [now[0] - runs[0], now[1] - runs[1], now[2] - runs[2]];
     assert_eq!(
         ran, calls,
         "miss_insert: one body run per call (moka, opguard, cached)"
     );
-
-    // Before the run each cache held the one key of the check.
-    moka.miss.run_pending_tasks();
-    assert_eq!(moka.miss.entry_count(), calls[0] + 1, "moka miss entries");
-    let handle = cache_handle("bench.miss_insert");
-    rt.block_on(handle.run_pending_tasks());
-    let stats = handle.stats();
     assert_eq!(
-        (stats.entries, stats.evictions),
-        (calls[1] + 1, 0),
-        "opguard miss: entries, evictions"
+        cache_handle("bench.miss_insert").stats().evictions,
+        0,
+        "opguard miss: evictions"
     );
-    {
-        use cached::prelude::*;
-        let store = CACHED_MISS.read();
-        assert_eq!(
-            store.cache_size() as u64,
-            calls[2] + 1,
-            "cached miss entries"
-        );
-    }
     println!(
-        "cache/miss_insert: keys inserted (all still cached): moka {}, opguard {}, cached {}",
+        "cache/miss_insert: keys inserted (each cached, then removed untimed): moka {}, \
+         opguard {}, cached {}",
         calls[0], calls[1], calls[2]
     );
 }
@@ -449,8 +502,8 @@ fn benches(c: &mut Criterion) {
     bench_hit_async(c, &rt, &moka);
     bench_hit_two_threads(c, &moka);
     let runs = miss_runs();
-    let calls = bench_miss(c, &moka);
-    check_miss_run(&rt, &moka, calls, runs);
+    let calls = bench_miss(c, &rt, &moka);
+    check_miss_run(calls, runs);
     check_hits(&rt, &moka);
     drop(memory_moka);
 }

@@ -8,7 +8,8 @@
 //! * `trace_operation`, `monitor_performance`, `cacheable`,
 //!   `circuit_breaker`: that attribute alone, each with an explicit `name`
 //!   (`"stack.<attribute>"`) and otherwise default options (`cacheable` with
-//!   `ttl = "300s"`, its default, written out, and a capacity of 2^26);
+//!   `ttl = "300s"`, its default, written out, and a capacity of 2^26, so
+//!   that nothing is evicted);
 //! * `opguard`: all four stacked in the recommended order, `trace_operation`,
 //!   `monitor_performance`, `cacheable`, `circuit_breaker` (fused by the
 //!   outermost attribute), each with `name = "stack.opguard"` and the same
@@ -43,18 +44,19 @@
 //!   not reach the breaker nor run `work`: the stack pays the span check, the
 //!   timer and the cache lookup. `cacheable` and `hand_written` do not run
 //!   `work` either.
-//! * `stack/miss`: every call passes a new key (an incrementing counter from
-//!   2^32), so every layer runs: the span check, the timer, a cache miss, the
-//!   breaker, `work`, and the insertion of its value. The variants without a
-//!   cache do the same as in `stack/hit`, with another key. The caches hold up
-//!   to 2^26 entries and nothing is evicted (checked after measuring), so
-//!   entries accumulate through the run and stay until the process ends: one
-//!   per call, warm-up included, in three caches (`cacheable`, `opguard`,
-//!   `hand_written`). With criterion's default times (3 s of warm-up, 5 s of
-//!   measurement) that is several million entries per cache at about
-//!   350 bytes each (see `benches/cache.rs`), a few gigabytes in all. The
-//!   numbers inserted are printed at the end. The same caches serve
-//!   `stack/hit`, which is measured first, while they hold a few entries.
+//! * `stack/miss`: every call passes a key its cache does not hold, so every
+//!   layer runs: the span check, the timer, a cache miss, the breaker, `work`,
+//!   and the insertion of its value. The variants without a cache do the same
+//!   as in `stack/hit`, with another key. The calls are timed in chunks of
+//!   4096 (`CHUNK`) on the keys 2^32 .. 2^32 + 4095; between two chunks,
+//!   untimed, each cache is checked to hold every value of the chunk and is
+//!   emptied of them (`invalidate` per key, then moka's pending tasks). So
+//!   every miss inserts into a cache holding at most the chunk's earlier keys
+//!   and the few keys of the checks, whatever the variant's speed. (An earlier
+//!   version gave every call a new key and let the caches grow to about two
+//!   million entries: a miss then measured inserts into a table growing through
+//!   the run, and `cacheable` alone moved by ±5% between runs.) The same caches
+//!   serve `stack/hit`, which is measured first, while they hold a few entries.
 //!
 //! **Sum of the parts.** A variant's overhead is its median minus the
 //! `plain` median of the same group. Stacking should cost no more than
@@ -90,13 +92,14 @@
 //! After measuring, the checks run again, and in `stack/miss` every call must
 //! have been a miss, a load and a breaker call (`opguard`), a load
 //! (`cacheable`, `hand_written`), a timer call (`opguard`,
-//! `monitor_performance`) and a breaker call (`circuit_breaker`), with every
-//! value still cached. Last, under a scoped subscriber that records span
-//! names, each variant is called once: `opguard`, `trace_operation` and
-//! `hand_written` must make exactly one span each (`stack.opguard`,
-//! `stack.trace_operation`, `stack.hand_written`) and the others none. This
-//! runs after measuring because registering a subscriber, even a scoped one,
-//! changes the cached interest of the callsites and the global max level.
+//! `monitor_performance`) and a breaker call (`circuit_breaker`), and the
+//! caches must hold what they held before, with nothing evicted. Last, under a
+//! scoped subscriber that records span names, each variant is called once:
+//! `opguard`, `trace_operation` and `hand_written` must make exactly one span
+//! each (`stack.opguard`, `stack.trace_operation`, `stack.hand_written`) and
+//! the others none. This runs after measuring because registering a subscriber,
+//! even a scoped one, changes the cached interest of the callsites and the
+//! global max level.
 //!
 //! Run with `cargo bench -p opguard-benches --bench stack`.
 
@@ -112,6 +115,7 @@ use opguard::GuardError;
 use opguard::breaker::{self, BreakerSnapshot, BreakerState};
 use opguard::cache::{CacheHandle, CacheStats};
 use opguard::{cacheable, circuit_breaker, monitor_performance, trace_operation};
+use opguard_benches::misses;
 use tracing::level_filters::LevelFilter;
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::NoSubscriber;
@@ -121,6 +125,9 @@ use tracing::{Event, Metadata, Subscriber};
 const KEY: u64 = 7;
 /// The first key of `stack/miss`, away from the keys of the checks.
 const FIRST_MISS_KEY: u64 = 1 << 32;
+/// The calls of `stack/miss` timed in one go, on the keys from
+/// [`FIRST_MISS_KEY`]; the caches are emptied of them between two chunks.
+const CHUNK: u64 = 4096;
 /// The new keys of the checks before and after measuring.
 const CHECK_KEY_BEFORE: u64 = 1_000;
 const CHECK_KEY_AFTER: u64 = 1_001;
@@ -477,24 +484,79 @@ fn bench_hit(c: &mut Criterion) {
 /// Calls of each variant in `stack/miss`, in the order of `VARIANTS`.
 type MissCalls = [u64; VARIANTS.len()];
 
-/// Measures `f` on new keys, counting its calls in `calls`.
+/// Where a variant of `stack/miss` caches its values.
+#[derive(Clone, Copy)]
+enum Store {
+    /// It has no cache.
+    None,
+    /// The opguard cache of this name.
+    Opguard(&'static str),
+    /// [`HAND_CACHE`].
+    Hand,
+}
+
+impl Store {
+    /// The entries of the cache, exact (its pending tasks run first).
+    fn entries(self, rt: &tokio::runtime::Runtime) -> u64 {
+        match self {
+            Store::None => 0,
+            Store::Opguard(name) => {
+                let handle = cache_handle(name);
+                rt.block_on(handle.run_pending_tasks());
+                handle.stats().entries
+            }
+            Store::Hand => {
+                HAND_CACHE.run_pending_tasks();
+                HAND_CACHE.entry_count()
+            }
+        }
+    }
+
+    /// Panics unless the cache holds the `n` keys from [`FIRST_MISS_KEY`]
+    /// on top of its `base` entries; then removes them.
+    fn empty(self, rt: &tokio::runtime::Runtime, n: u64, base: u64) {
+        let keys = FIRST_MISS_KEY..FIRST_MISS_KEY + n;
+        match self {
+            Store::None => return,
+            Store::Opguard(name) => {
+                let handle = cache_handle(name);
+                assert_eq!(self.entries(rt), base + n, "`{name}`: every value cached");
+                for key in keys {
+                    handle.invalidate_blocking(&key).expect("u64 keys");
+                }
+            }
+            Store::Hand => {
+                assert_eq!(
+                    self.entries(rt),
+                    base + n,
+                    "hand_written: every value cached"
+                );
+                for key in keys {
+                    HAND_CACHE.invalidate(&key);
+                }
+            }
+        }
+        assert_eq!(self.entries(rt), base, "the miss keys removed");
+    }
+}
+
+/// Measures `f` on keys its cache does not hold ([`misses`]), counting its
+/// calls in `calls`; `store` is checked and emptied between two chunks.
 fn miss(
     group: &mut BenchmarkGroup<'_, WallTime>,
-    name: &str,
-    f: impl Fn(u64) -> Value,
+    rt: &tokio::runtime::Runtime,
+    (name, f, store): (&str, impl Fn(u64) -> Value, Store),
     calls: &mut u64,
 ) {
-    group.bench_function(name, |b| {
-        b.iter(|| {
-            let key = FIRST_MISS_KEY + *calls;
-            *calls += 1;
-            f(key)
-        })
+    let base = store.entries(rt);
+    misses(group, name, (FIRST_MISS_KEY, CHUNK), f, |n| {
+        store.empty(rt, n, base);
+        *calls += n;
     });
 }
 
 /// Measures `stack/miss`; returns the calls of each variant.
-fn bench_miss(c: &mut Criterion) -> MissCalls {
+fn bench_miss(c: &mut Criterion, rt: &tokio::runtime::Runtime) -> MissCalls {
     let mut calls: MissCalls = [0; VARIANTS.len()];
     let [
         plain_n,
@@ -506,31 +568,57 @@ fn bench_miss(c: &mut Criterion) -> MissCalls {
         hand_n,
     ] = &mut calls;
     let mut group = c.benchmark_group("stack/miss");
-    miss(&mut group, "plain", plain, plain_n);
-    miss(&mut group, "trace_operation", with_trace, trace_n);
-    miss(&mut group, "monitor_performance", with_monitor, monitor_n);
-    miss(&mut group, "cacheable", with_cache, cache_n);
-    miss(&mut group, "circuit_breaker", with_breaker, breaker_n);
-    miss(&mut group, "opguard", stacked, stack_n);
-    miss(&mut group, "hand_written", hand_written, hand_n);
+    // Named functions rather than the `VARIANTS` pointers: direct calls.
+    miss(&mut group, rt, ("plain", plain, Store::None), plain_n);
+    miss(
+        &mut group,
+        rt,
+        ("trace_operation", with_trace, Store::None),
+        trace_n,
+    );
+    miss(
+        &mut group,
+        rt,
+        ("monitor_performance", with_monitor, Store::None),
+        monitor_n,
+    );
+    let cacheable = Store::Opguard("stack.cacheable");
+    miss(
+        &mut group,
+        rt,
+        ("cacheable", with_cache, cacheable),
+        cache_n,
+    );
+    miss(
+        &mut group,
+        rt,
+        ("circuit_breaker", with_breaker, Store::None),
+        breaker_n,
+    );
+    let stack = Store::Opguard("stack.opguard");
+    miss(&mut group, rt, ("opguard", stacked, stack), stack_n);
+    miss(
+        &mut group,
+        rt,
+        ("hand_written", hand_written, Store::Hand),
+        hand_n,
+    );
     group.finish();
     calls
 }
 
-/// The entries of the caches of `cacheable`, `opguard` and `hand_written`,
-/// exact (their pending tasks run first).
+/// The entries of the caches of `cacheable`, `opguard` and `hand_written`.
 fn entries(rt: &tokio::runtime::Runtime) -> [u64; 3] {
-    let [cache, stack] = ["stack.cacheable", "stack.opguard"].map(|name| {
-        let handle = cache_handle(name);
-        rt.block_on(handle.run_pending_tasks());
-        handle.stats().entries
-    });
-    HAND_CACHE.run_pending_tasks();
-    [cache, stack, HAND_CACHE.entry_count()]
+    [
+        Store::Opguard("stack.cacheable"),
+        Store::Opguard("stack.opguard"),
+        Store::Hand,
+    ]
+    .map(|store| store.entries(rt))
 }
 
 /// Panics unless every call of `stack/miss` went through every layer it
-/// should, and every value it inserted is still cached.
+/// should, and the caches are back to what they held before.
 fn check_miss_run(
     rt: &tokio::runtime::Runtime,
     before: &Counts,
@@ -551,16 +639,10 @@ fn check_miss_run(
         },
         "stack/miss: every call a miss, a load and a breaker call where there is one"
     );
-
-    let entries_after = entries(rt);
     assert_eq!(
-        entries_after,
-        [
-            entries_before[0] + cache_n,
-            entries_before[1] + stack_n,
-            entries_before[2] + hand_n
-        ],
-        "stack/miss: cache entries (`cacheable`, `opguard`, `hand_written`), nothing evicted"
+        entries(rt),
+        entries_before,
+        "stack/miss: cache entries (`cacheable`, `opguard`, `hand_written`) once emptied"
     );
     assert_eq!(
         (
@@ -571,8 +653,8 @@ fn check_miss_run(
         "stack/miss: opguard evictions (`cacheable`, `opguard`)"
     );
     println!(
-        "stack/miss: keys inserted (all still cached): cacheable {cache_n}, opguard {stack_n}, \
-         hand_written {hand_n}"
+        "stack/miss: keys inserted (each cached, then removed untimed): cacheable {cache_n}, \
+         opguard {stack_n}, hand_written {hand_n}"
     );
 }
 
@@ -593,7 +675,7 @@ fn benches(c: &mut Criterion) {
 
     let before = Counts::read();
     let entries_before = entries(&rt);
-    let calls = bench_miss(c);
+    let calls = bench_miss(c, &rt);
     check_miss_run(&rt, &before, entries_before, calls);
 
     check(CHECK_KEY_AFTER);
