@@ -1,6 +1,6 @@
 //! The error a guard returns instead of running the call.
 
-use std::sync::Arc;
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// Why a guarded call did not produce the function's own result.
@@ -22,16 +22,20 @@ pub enum GuardError {
     /// The breaker is open (or half-open with every probe slot taken): the
     /// body did not run.
     CircuitOpen {
-        /// The breaker's name.
-        name: Arc<str>,
+        /// The breaker's name. A breaker's own errors borrow it (the name
+        /// lives as long as the breaker, which is registered for good), so
+        /// that rejecting a call copies a pointer and touches no shared
+        /// reference count; build one by hand with `"name".into()` or
+        /// `String::into()`.
+        name: Cow<'static, str>,
         /// When the breaker lets a probe through, as far as it knows (zero
         /// while probes are in flight).
         retry_after: Duration,
     },
     /// The call took longer than the breaker's `timeout` and was abandoned.
     Timeout {
-        /// The breaker's name.
-        name: Arc<str>,
+        /// The breaker's name, as for `CircuitOpen`.
+        name: Cow<'static, str>,
         /// The timeout.
         after: Duration,
     },

@@ -1,5 +1,6 @@
 //! The breaker: state machine, triggers and manual control.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt::Display;
 use std::future::Future;
@@ -57,7 +58,9 @@ const LAST_FAILURES: usize = 10;
 pub struct Breaker(pub(super) Arc<Inner>);
 
 pub(crate) struct Inner {
-    pub(super) name: Arc<str>,
+    /// Leaked once per registered breaker, which lives for good in the
+    /// registry: its errors borrow the name instead of sharing a count.
+    pub(super) name: &'static str,
     pub(super) config: BreakerConfig,
     /// `config.counts_calls()`, read on every success.
     counts_calls: bool,
@@ -114,7 +117,7 @@ impl Breaker {
 
     /// The breaker's name.
     pub fn name(&self) -> &str {
-        &self.0.name
+        self.0.name
     }
 
     /// The breaker's settings.
@@ -209,7 +212,7 @@ impl std::fmt::Debug for Breaker {
 impl Inner {
     fn new(name: &str, config: BreakerConfig) -> Self {
         Self {
-            name: name.into(),
+            name: Box::leak(name.into()),
             config,
             counts_calls: config.counts_calls(),
             tracks_slow: config.slow_call.is_some(),
@@ -292,7 +295,7 @@ impl Inner {
     fn reject(&self, retry_after: Duration) -> GuardError {
         self.counts.add(REJECTED, 1);
         GuardError::CircuitOpen {
-            name: Arc::clone(&self.name),
+            name: Cow::Borrowed(self.name),
             retry_after,
         }
     }
@@ -483,7 +486,7 @@ impl Inner {
         *totals = (self.counts.sum(SUCCESSES), self.counts.sum(FAILURES));
         self.state.store(to, next);
         drop(totals);
-        publish(&self.name, from, to);
+        publish(self.name, from, to);
         true
     }
 

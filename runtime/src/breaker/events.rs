@@ -40,7 +40,7 @@ pub fn events() -> broadcast::Receiver<BreakerEvent> {
     sender().subscribe()
 }
 
-pub(super) fn publish(name: &Arc<str>, from: BreakerState, to: BreakerState) {
+pub(super) fn publish(name: &str, from: BreakerState, to: BreakerState) {
     match to {
         BreakerState::Open | BreakerState::ForcedOpen => {
             tracing::warn!(target: TARGET, breaker = %name, from = from.as_str(), to = to.as_str(), "circuit breaker opened")
@@ -54,7 +54,7 @@ pub(super) fn publish(name: &Arc<str>, from: BreakerState, to: BreakerState) {
     }
     // No receiver is not an error: nobody asked.
     let _ = sender().send(BreakerEvent {
-        name: Arc::clone(name),
+        name: Arc::from(name),
         from,
         to,
         at: SystemTime::now(),

@@ -1,7 +1,7 @@
 //! The right to make one call, and running the call under it.
 
+use std::borrow::Cow;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::circuit::Inner;
@@ -129,7 +129,7 @@ impl<'a> Permit<'a> {
                     let text = format!("timed out after {after:?}");
                     self.breaker
                         .on_failure(self.generation, self.kind, self.started, text, true);
-                    let name = Arc::clone(&self.breaker.name);
+                    let name = Cow::Borrowed(self.breaker.name);
                     return (
                         Err(policy.convert(GuardError::Timeout { name, after })),
                         true,
