@@ -15,8 +15,11 @@
 //!
 //! * `opguard` is `#[circuit_breaker(name = "bench.closed")]` with the default
 //!   options on a function whose body calls `work`. In the `open` group it is
-//!   a second function, `"bench.open"`, registered by a first call and then
-//!   forced open (`breaker::get("bench.open").unwrap().force_open()`).
+//!   a second function, `"bench.open"` with a one-hour `recovery_timeout`,
+//!   whose body fails on the key `u64::MAX`: it is opened by failing calls
+//!   (the default five failures in a minute) and stays open. Like the peers'
+//!   open breakers, it then reads the clock on each call to see whether its
+//!   recovery timeout has passed.
 //! * `failsafe` is `failsafe::Config::new().build()` (its default policy:
 //!   success rate over a time window, or else consecutive failures) calling
 //!   `work` through `CircuitBreaker::call`. In the `open` group it is opened by
@@ -85,7 +88,7 @@ fn work(x: u64) -> Result<u64, BenchError> {
     Ok(black_box(x).wrapping_mul(31))
 }
 
-/// A failing call, only used to trip the peer breakers.
+/// A failing call, only used to trip the open breakers.
 #[inline(never)]
 fn fail(_x: u64) -> Result<u64, BenchError> {
     Err(BenchError::Failed)
@@ -96,9 +99,12 @@ fn with_opguard(x: u64) -> Result<u64, BenchError> {
     work(x)
 }
 
-#[opguard::circuit_breaker(name = "bench.open")]
+/// The key on which `with_opguard_open` fails, to trip its breaker.
+const FAILING: u64 = u64::MAX;
+
+#[opguard::circuit_breaker(name = "bench.open", recovery_timeout = "1h")]
 fn with_opguard_open(x: u64) -> Result<u64, BenchError> {
-    work(x)
+    if x == FAILING { fail(x) } else { work(x) }
 }
 
 // ---- the peer breakers ------------------------------------------------------
@@ -188,7 +194,7 @@ where
 
     // opguard, open: rejected with `CircuitOpen`, counted as rejected.
     let open = breaker::get("bench.open").expect("`bench.open` is registered");
-    assert_eq!(open.state(), BreakerState::ForcedOpen, "opguard open state");
+    assert_eq!(open.state(), BreakerState::Open, "opguard open state");
     let before = open.snapshot();
     match with_opguard_open(1) {
         Err(BenchError::Guard(GuardError::CircuitOpen { name, .. })) => {
@@ -275,12 +281,24 @@ where
 }
 
 fn benches(c: &mut Criterion) {
-    // Register both opguard breakers by a first call, then force one open.
+    // Register both opguard breakers by a first call, then trip one open.
     assert_eq!(with_opguard(1), Ok(31), "opguard first call");
     assert_eq!(with_opguard_open(1), Ok(31), "opguard open: first call");
-    breaker::get("bench.open")
-        .expect("`bench.open` is registered by its first call")
-        .force_open();
+    let open = breaker::get("bench.open").expect("`bench.open` is registered by its first call");
+    for _ in 0..1000 {
+        if open.state() == BreakerState::Open {
+            break;
+        }
+        assert!(
+            with_opguard_open(FAILING).is_err(),
+            "opguard open: a failing call"
+        );
+    }
+    assert_eq!(
+        open.state(),
+        BreakerState::Open,
+        "opguard open: tripped by failures"
+    );
 
     let breakers = Breakers {
         failsafe_closed: failsafe_closed(),
