@@ -98,8 +98,11 @@ fn greet(name: &str) -> String {
     format!("hello {name}")
 }
 
+static TOTALS: AtomicU32 = AtomicU32::new(0);
+
 #[cacheable]
 fn total(values: &[u32], scale: u32, label: String) -> String {
+    TOTALS.fetch_add(1, SeqCst);
     format!("{label}: {}", values.iter().sum::<u32>() * scale)
 }
 
@@ -123,20 +126,38 @@ async fn borrowed_arguments_become_owned_keys_that_invalidate_by_value() {
     assert_eq!(greet("ada"), "hello ada");
     assert_eq!(GREETS.load(SeqCst), 2, "invalidated");
     handle.invalidate_blocking(&String::from("ada")).unwrap();
+    assert_eq!(greet("ada"), "hello ada");
+    assert_eq!(GREETS.load(SeqCst), 3, "invalidated without awaiting");
+    assert_eq!(greet("ada"), "hello ada");
+    assert_eq!(GREETS.load(SeqCst), 3, "cached again");
     handle.invalidate_all();
     assert_eq!(greet("ada"), "hello ada");
-    assert_eq!(GREETS.load(SeqCst), 3);
+    assert_eq!(GREETS.load(SeqCst), 4, "all invalidated");
 
     assert_eq!(total(&[1, 2], 3, "sum".into()), "sum: 9");
+    assert_eq!(total(&[1, 2], 3, "sum".into()), "sum: 9");
+    assert_eq!(TOTALS.load(SeqCst), 1);
     let handle = cache::get("cache_attribute::total").unwrap();
     assert_eq!(
         handle.key_type(),
         "(alloc::vec::Vec<u32>, u32, alloc::string::String)"
     );
     handle
+        .invalidate(&(vec![1u32, 2], 4u32, String::from("sum")))
+        .await
+        .unwrap();
+    assert_eq!(total(&[1, 2], 3, "sum".into()), "sum: 9");
+    assert_eq!(TOTALS.load(SeqCst), 1, "another key's invalidation");
+    handle
         .invalidate(&(vec![1u32, 2], 3u32, String::from("sum")))
         .await
         .unwrap();
+    assert_eq!(total(&[1, 2], 3, "sum".into()), "sum: 9");
+    assert_eq!(
+        TOTALS.load(SeqCst),
+        2,
+        "invalidated by the tuple of arguments"
+    );
 }
 
 #[cacheable(name = "cache.first")]
