@@ -280,11 +280,32 @@ pub mod cache {
         label = "the default key is built from this argument",
         note = "build the key from other values with `key = ...`, e.g. `key = (user.id, page)`"
     )]
-    pub trait CacheKeyPart: ::std::borrow::ToOwned {}
+    pub trait CacheKeyPart {
+        /// The owned key part. Naming the key type through this trait (not
+        /// `ToOwned::Owned`) leaves it unknown when the argument does not
+        /// qualify, so rustc reports only this trait, at the argument, and
+        /// none of the cache's own bounds on the unknown type.
+        type Key: ::core::hash::Hash
+            + ::core::cmp::Eq
+            + ::core::clone::Clone
+            + ::core::marker::Send
+            + ::core::marker::Sync
+            + 'static;
+
+        /// What the cache is looked up with: the argument itself, named
+        /// through this trait for the same reason.
+        type Lookup: ::core::hash::Hash + ::core::cmp::Eq + ?Sized;
+
+        /// The argument, owned.
+        fn own(&self) -> Self::Key;
+
+        /// The argument, to look the cache up with.
+        fn lookup(&self) -> &Self::Lookup;
+    }
 
     impl<T> CacheKeyPart for T
     where
-        T: ::std::borrow::ToOwned + ?Sized,
+        T: ::std::borrow::ToOwned + ::core::hash::Hash + ::core::cmp::Eq + ?Sized,
         T::Owned: ::core::hash::Hash
             + ::core::cmp::Eq
             + ::core::clone::Clone
@@ -292,6 +313,18 @@ pub mod cache {
             + ::core::marker::Sync
             + 'static,
     {
+        type Key = T::Owned;
+        type Lookup = T;
+
+        #[inline(always)]
+        fn own(&self) -> T::Owned {
+            self.to_owned()
+        }
+
+        #[inline(always)]
+        fn lookup(&self) -> &T {
+            self
+        }
     }
 
     /// Checks an argument that is looked up borrowed and owned only on a
@@ -299,10 +332,51 @@ pub mod cache {
     #[inline(always)]
     pub fn check_key_part<T: CacheKeyPart + ?Sized>(_: &T) {}
 
-    /// An argument, owned, as a key part (`&str` becomes `String`).
-    #[inline(always)]
-    pub fn key_part<T: CacheKeyPart + ?Sized>(value: &T) -> T::Owned {
-        value.to_owned()
+    /// A placeholder key part for an argument that [`CacheKeyPart`] refused:
+    /// `check_key_part` reports the refusal at the argument, and the
+    /// placeholder keeps the cache's own bounds from adding more errors.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct RefusedKey;
+
+    /// An argument that qualifies as (part of) a key: owned, and looked up
+    /// as itself. Chosen before [`KeyRefused`] by method resolution
+    /// (`(&&Probe(&arg)).__opguard_key()`), as it takes one reference more.
+    pub trait KeyValid<'a, T: CacheKeyPart + ?Sized> {
+        /// The argument, owned (`&str` becomes `String`).
+        fn __opguard_key(&self) -> T::Key;
+        /// The argument, to look the cache up with.
+        fn __opguard_lookup(&self) -> &'a T::Lookup;
+    }
+
+    impl<'a, T: CacheKeyPart + ?Sized> KeyValid<'a, T> for &super::Probe<'a, T> {
+        #[inline(always)]
+        fn __opguard_key(&self) -> T::Key {
+            self.0.own()
+        }
+        #[inline(always)]
+        fn __opguard_lookup(&self) -> &'a T::Lookup {
+            self.0.lookup()
+        }
+    }
+
+    /// Any other argument: a placeholder, since `check_key_part` has
+    /// already made the function fail to compile.
+    pub trait KeyRefused {
+        /// The placeholder.
+        fn __opguard_key(&self) -> RefusedKey;
+        /// The placeholder, to look up with.
+        fn __opguard_lookup(&self) -> &'static RefusedKey;
+    }
+
+    impl<T: ?Sized> KeyRefused for super::Probe<'_, T> {
+        #[inline(always)]
+        fn __opguard_key(&self) -> RefusedKey {
+            RefusedKey
+        }
+        #[inline(always)]
+        fn __opguard_lookup(&self) -> &'static RefusedKey {
+            &RefusedKey
+        }
     }
 
     /// The whole key given with `key = ...`.

@@ -113,15 +113,24 @@ fn key_parts(
             FnArg::Receiver(_) => None,
         })
         .collect();
-    // Every token at the argument, so that a key type error is reported there.
-    let part = |ident: &Ident, by_ref: bool| {
+    // Every token at the argument, so that a key type error is reported
+    // there: `check_key_part` names the argument's type with a hint, and the
+    // key (or the lookup) is built through a probe that gives a placeholder
+    // for a type the check refused, so that the cache's own bounds on the
+    // key add no further errors.
+    let check = |ident: &Ident, by_ref: bool| {
         let at = Span::mixed_site().located_at(ident.span());
-        let reference = if by_ref {
-            quote!()
-        } else {
-            quote_spanned!(at=> &)
-        };
-        quote_spanned!(at=> ::opguard::__private::cache::key_part(#reference #ident))
+        let reference = (!by_ref).then(|| quote_spanned!(at=> &));
+        quote_spanned!(at=> ::opguard::__private::cache::check_key_part(#reference #ident);)
+    };
+    let probe = |ident: &Ident, by_ref: bool, method: &str| {
+        let at = Span::mixed_site().located_at(ident.span());
+        let reference = (!by_ref).then(|| quote_spanned!(at=> &));
+        let method = Ident::new(method, at);
+        quote_spanned!(at=> {
+            use ::opguard::__private::cache::{KeyRefused as _, KeyValid as _};
+            (&&::opguard::__private::Probe(#reference #ident)).#method()
+        })
     };
     // One plain argument: look up by reference, own the key on a miss.
     if let [(Pat::Ident(p), ty)] = typed.as_slice()
@@ -129,25 +138,14 @@ fn key_parts(
     {
         let ident = &p.ident;
         let by_ref = matches!(ty, Type::Reference(_));
-        let lookup = if by_ref {
-            quote!(#ident)
-        } else {
-            quote!(&#ident)
-        };
         // Owned (cloned) only on a miss: a hit looks up the borrowed value.
-        // Checked first, so that a key type error is first reported at the
-        // argument, with its hint.
-        let at = Span::mixed_site().located_at(ident.span());
-        let reference = if by_ref {
-            quote!()
-        } else {
-            quote_spanned!(at=> &)
-        };
-        let check =
-            quote_spanned!(at=> ::opguard::__private::cache::check_key_part(#reference #ident););
-        return (check, lookup, part(ident, by_ref));
+        return (
+            check(ident, by_ref),
+            probe(ident, by_ref, "__opguard_lookup"),
+            probe(ident, by_ref, "__opguard_key"),
+        );
     }
-    let parts: Vec<TokenStream> = typed
+    let names: Vec<(Ident, bool)> = typed
         .iter()
         .flat_map(|(pat, ty)| {
             let by_ref = matches!(ty, Type::Reference(_)) && matches!(pat, Pat::Ident(_));
@@ -155,11 +153,19 @@ fn key_parts(
             crate::signature::bindings(pat, &mut names, &mut Vec::new());
             names.into_iter().map(move |name| (name, by_ref))
         })
-        .map(|(name, by_ref)| part(&name, by_ref))
+        .collect();
+    let checks = names.iter().map(|(name, by_ref)| check(name, *by_ref));
+    let parts: Vec<TokenStream> = names
+        .iter()
+        .map(|(name, by_ref)| probe(name, *by_ref, "__opguard_key"))
         .collect();
     let tuple = match parts.as_slice() {
         [] => quote!(()),
         _ => quote!((#(#parts,)*)),
     };
-    (quote!(let #key = #tuple;), quote!(&#key), quote!(#key))
+    (
+        quote!(#(#checks)* let #key = #tuple;),
+        quote!(&#key),
+        quote!(#key),
+    )
 }
