@@ -411,6 +411,37 @@ pub mod cache {
     pub fn key<K: CacheKey>(key: K) -> K {
         key
     }
+
+    /// A `key = ...` value, passed through [`WholeValid`] as itself when it
+    /// qualifies, and replaced by a [`RefusedKey`] by [`WholeRefused`] when
+    /// `key` has already refused it, so that the refusal is the only error.
+    pub struct WholeKey<K>(pub K);
+
+    /// A key that qualifies: itself. Chosen first (by value).
+    pub trait WholeValid<K> {
+        /// The key.
+        fn __opguard_whole(self) -> K;
+    }
+
+    impl<K: CacheKey> WholeValid<K> for WholeKey<K> {
+        #[inline(always)]
+        fn __opguard_whole(self) -> K {
+            self.0
+        }
+    }
+
+    /// Any other key: a placeholder (by reference, so chosen second).
+    pub trait WholeRefused {
+        /// The placeholder.
+        fn __opguard_whole(self) -> RefusedKey;
+    }
+
+    impl<K> WholeRefused for &WholeKey<K> {
+        #[inline(always)]
+        fn __opguard_whole(self) -> RefusedKey {
+            RefusedKey
+        }
+    }
 }
 
 /// The tracer's part of generated code.

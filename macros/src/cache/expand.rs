@@ -100,7 +100,13 @@ fn key_parts(
     key: &Ident,
 ) -> (TokenStream, TokenStream, TokenStream) {
     if let Some(expr) = &args.key {
-        let build = quote_spanned!(syn::spanned::Spanned::span(expr)=> ::opguard::__private::cache::key(#expr));
+        // The check at the expression; the rest in the macro's own hygiene,
+        // so that lints on the unused one of the two traits stay silent.
+        let check = quote_spanned!(syn::spanned::Spanned::span(expr)=> ::opguard::__private::cache::key(#expr));
+        let build = quote_spanned!(Span::mixed_site()=> {
+            use ::opguard::__private::cache::{WholeRefused as _, WholeValid as _};
+            ::opguard::__private::cache::WholeKey(#check).__opguard_whole()
+        });
         return (quote!(let #key = #build;), quote!(&#key), quote!(#key));
     }
     let typed: Vec<(&Pat, &Type)> = function
