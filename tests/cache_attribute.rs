@@ -160,6 +160,28 @@ async fn borrowed_arguments_become_owned_keys_that_invalidate_by_value() {
     );
 }
 
+static LABELS: AtomicU32 = AtomicU32::new(0);
+
+/// A part of a key of several needs only its owned form to qualify: `B`
+/// itself is not known to be `Hash`.
+#[cacheable]
+fn label<B>(name: &B, page: u32) -> String
+where
+    B: ?Sized + ToOwned,
+    B::Owned: std::hash::Hash + Eq + Clone + Send + Sync + std::fmt::Debug + 'static,
+{
+    LABELS.fetch_add(1, SeqCst);
+    format!("{:?}#{page}", name.to_owned())
+}
+
+#[test]
+fn a_key_part_needs_only_its_owned_form_to_be_hash() {
+    assert_eq!(label::<str>("ada", 1), "\"ada\"#1");
+    assert_eq!(label::<str>("ada", 1), "\"ada\"#1");
+    assert_eq!(label::<str>("ada", 2), "\"ada\"#2");
+    assert_eq!(LABELS.load(SeqCst), 2, "one run per key");
+}
+
 #[cacheable(name = "cache.first")]
 fn first(n: u32) -> u32 {
     n + 1

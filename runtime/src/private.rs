@@ -13,8 +13,9 @@ pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
 /// A reference probed by autoref specialisation: `(&&Probe(&v))` picks the
 /// most specific of the traits below (and of the tracer's field traits) that
 /// applies to the value's type, whatever alias names it. It splits a
-/// returned value into its `Ok` and its `Err` for every attribute, and
-/// records a value as a `tracing` value or with `Debug` for the tracer.
+/// returned value into its `Ok` and its `Err` for every attribute, records
+/// a value as a `tracing` value or with `Debug` for the tracer, and builds a
+/// cache key from an argument (`cache::KeyOwn`, `cache::KeyLookup`).
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
 /// The `Ok` value and the `Err` of a returned value, whatever alias
@@ -281,10 +282,8 @@ pub mod cache {
         note = "build the key from other values with `key = ...`, e.g. `key = (user.id, page)`"
     )]
     pub trait CacheKeyPart {
-        /// The owned key part. Naming the key type through this trait (not
-        /// `ToOwned::Owned`) leaves it unknown when the argument does not
-        /// qualify, so rustc reports only this trait, at the argument, and
-        /// none of the cache's own bounds on the unknown type.
+        /// The owned key part. Naming it through this trait keeps a refused
+        /// argument's type out of the cache's own bounds (see [`KeyOwn`]).
         type Key: ::core::hash::Hash
             + ::core::cmp::Eq
             + ::core::clone::Clone
@@ -292,20 +291,13 @@ pub mod cache {
             + ::core::marker::Sync
             + 'static;
 
-        /// What the cache is looked up with: the argument itself, named
-        /// through this trait for the same reason.
-        type Lookup: ::core::hash::Hash + ::core::cmp::Eq + ?Sized;
-
         /// The argument, owned.
         fn own(&self) -> Self::Key;
-
-        /// The argument, to look the cache up with.
-        fn lookup(&self) -> &Self::Lookup;
     }
 
     impl<T> CacheKeyPart for T
     where
-        T: ::std::borrow::ToOwned + ::core::hash::Hash + ::core::cmp::Eq + ?Sized,
+        T: ::std::borrow::ToOwned + ?Sized,
         T::Owned: ::core::hash::Hash
             + ::core::cmp::Eq
             + ::core::clone::Clone
@@ -314,52 +306,71 @@ pub mod cache {
             + 'static,
     {
         type Key = T::Owned;
-        type Lookup = T;
 
         #[inline(always)]
         fn own(&self) -> T::Owned {
             self.to_owned()
         }
-
-        #[inline(always)]
-        fn lookup(&self) -> &T {
-            self
-        }
     }
 
-    /// Checks an argument that is looked up borrowed and owned only on a
-    /// miss, at the argument, before the lookup's own bounds are.
+    /// A lone argument, which is also looked up as itself (borrowed), so it
+    /// must be `Hash + Eq` as it is, not only owned.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a cache key: a lone argument must be `Hash + Eq` as passed, and `Hash + Eq + Clone + Send + Sync + 'static` owned",
+        label = "the default key is this argument",
+        note = "build the key from other values with `key = ...`, e.g. `key = user.id`"
+    )]
+    pub trait CacheKeyLookup: CacheKeyPart {}
+
+    impl<T> CacheKeyLookup for T where T: CacheKeyPart + ::core::hash::Hash + ::core::cmp::Eq + ?Sized {}
+
+    /// Checks an argument that is part of a key of several, at the argument,
+    /// before anything else can report its type.
     #[inline(always)]
     pub fn check_key_part<T: CacheKeyPart + ?Sized>(_: &T) {}
 
-    /// A placeholder key part for an argument that [`CacheKeyPart`] refused:
-    /// `check_key_part` reports the refusal at the argument, and the
-    /// placeholder keeps the cache's own bounds from adding more errors.
+    /// Checks a lone argument, looked up borrowed and owned only on a miss,
+    /// at the argument, before anything else can report its type.
+    #[inline(always)]
+    pub fn check_key_lookup<T: CacheKeyLookup + ?Sized>(_: &T) {}
+
+    /// A placeholder key for an argument that `check_key_part` or
+    /// `check_key_lookup` refused, which keeps the cache's own bounds from
+    /// adding errors to theirs. It never exists at run time: a program that
+    /// selects it does not compile.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub struct RefusedKey;
 
-    /// An argument that qualifies as (part of) a key: owned, and looked up
-    /// as itself. Chosen before [`KeyRefused`] by method resolution
-    /// (`(&&Probe(&arg)).__opguard_key()`), as it takes one reference more.
-    pub trait KeyValid<'a, T: CacheKeyPart + ?Sized> {
+    /// A key part that qualifies, owned. Chosen before [`KeyRefused`] by
+    /// method resolution (`(&&Probe(&arg)).__opguard_key()`), as it takes one
+    /// reference more.
+    pub trait KeyOwn<'a, T: CacheKeyPart + ?Sized> {
         /// The argument, owned (`&str` becomes `String`).
         fn __opguard_key(&self) -> T::Key;
-        /// The argument, to look the cache up with.
-        fn __opguard_lookup(&self) -> &'a T::Lookup;
     }
 
-    impl<'a, T: CacheKeyPart + ?Sized> KeyValid<'a, T> for &super::Probe<'a, T> {
+    impl<'a, T: CacheKeyPart + ?Sized> KeyOwn<'a, T> for &super::Probe<'a, T> {
         #[inline(always)]
         fn __opguard_key(&self) -> T::Key {
             self.0.own()
         }
+    }
+
+    /// A lone argument that qualifies, to look the cache up with. Chosen
+    /// before [`KeyRefused`], as [`KeyOwn`] is.
+    pub trait KeyLookup<'a, T: ?Sized> {
+        /// The argument itself.
+        fn __opguard_lookup(&self) -> &'a T;
+    }
+
+    impl<'a, T: CacheKeyLookup + ?Sized> KeyLookup<'a, T> for &super::Probe<'a, T> {
         #[inline(always)]
-        fn __opguard_lookup(&self) -> &'a T::Lookup {
-            self.0.lookup()
+        fn __opguard_lookup(&self) -> &'a T {
+            self.0
         }
     }
 
-    /// Any other argument: a placeholder, since `check_key_part` has
+    /// Any other argument: a placeholder, selected only where a check has
     /// already made the function fail to compile.
     pub trait KeyRefused {
         /// The placeholder.
@@ -369,13 +380,11 @@ pub mod cache {
     }
 
     impl<T: ?Sized> KeyRefused for super::Probe<'_, T> {
-        #[inline(always)]
         fn __opguard_key(&self) -> RefusedKey {
-            RefusedKey
+            unreachable!("opguard: a refused cache key part compiled")
         }
-        #[inline(always)]
         fn __opguard_lookup(&self) -> &'static RefusedKey {
-            &RefusedKey
+            unreachable!("opguard: a refused cache key compiled")
         }
     }
 
@@ -437,9 +446,8 @@ pub mod cache {
     }
 
     impl<K> WholeRefused for &WholeKey<K> {
-        #[inline(always)]
         fn __opguard_whole(self) -> RefusedKey {
-            RefusedKey
+            unreachable!("opguard: a refused `key = ...` value compiled")
         }
     }
 }

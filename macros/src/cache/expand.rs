@@ -120,21 +120,22 @@ fn key_parts(
         })
         .collect();
     // Every token at the argument, so that a key type error is reported
-    // there: `check_key_part` names the argument's type with a hint, and the
-    // key (or the lookup) is built through a probe that gives a placeholder
-    // for a type the check refused, so that the cache's own bounds on the
-    // key add no further errors.
-    let check = |ident: &Ident, by_ref: bool| {
+    // there: `check_key_part` (`check_key_lookup` for a lone argument) names
+    // the argument's type with a hint, and the key (or the lookup) is built
+    // through a probe that gives a placeholder for a type the check refused,
+    // so that the cache's own bounds on the key add no further errors.
+    let check = |ident: &Ident, by_ref: bool, check: &str| {
         let at = Span::mixed_site().located_at(ident.span());
         let reference = (!by_ref).then(|| quote_spanned!(at=> &));
-        quote_spanned!(at=> ::opguard::__private::cache::check_key_part(#reference #ident);)
+        let check = Ident::new(check, at);
+        quote_spanned!(at=> ::opguard::__private::cache::#check(#reference #ident);)
     };
     let probe = |ident: &Ident, by_ref: bool, method: &str| {
         let at = Span::mixed_site().located_at(ident.span());
         let reference = (!by_ref).then(|| quote_spanned!(at=> &));
         let method = Ident::new(method, at);
         quote_spanned!(at=> {
-            use ::opguard::__private::cache::{KeyRefused as _, KeyValid as _};
+            use ::opguard::__private::cache::{KeyLookup as _, KeyOwn as _, KeyRefused as _};
             (&&::opguard::__private::Probe(#reference #ident)).#method()
         })
     };
@@ -146,7 +147,7 @@ fn key_parts(
         let by_ref = matches!(ty, Type::Reference(_));
         // Owned (cloned) only on a miss: a hit looks up the borrowed value.
         return (
-            check(ident, by_ref),
+            check(ident, by_ref, "check_key_lookup"),
             probe(ident, by_ref, "__opguard_lookup"),
             probe(ident, by_ref, "__opguard_key"),
         );
@@ -160,7 +161,9 @@ fn key_parts(
             names.into_iter().map(move |name| (name, by_ref))
         })
         .collect();
-    let checks = names.iter().map(|(name, by_ref)| check(name, *by_ref));
+    let checks = names
+        .iter()
+        .map(|(name, by_ref)| check(name, *by_ref, "check_key_part"));
     let parts: Vec<TokenStream> = names
         .iter()
         .map(|(name, by_ref)| probe(name, *by_ref, "__opguard_key"))
