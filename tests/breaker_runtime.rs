@@ -733,15 +733,24 @@ async fn force_close_on_a_closed_breaker_forgets_its_failures() {
     fail(&breaker);
     fail(&breaker);
     let s = breaker.snapshot();
-    assert_eq!((s.window_failures, s.consecutive_failures), (2, 2));
+    assert_eq!(
+        (s.window_failures, s.consecutive_failures, s.failure_rate),
+        (2, 2, 1.0)
+    );
 
     breaker.force_close();
     let s = breaker.snapshot();
     assert_eq!(
-        (s.state, s.window_failures, s.consecutive_failures),
-        (BreakerState::Closed, 0, 0),
-        "closing a closed breaker empties its window and its run of failures"
+        (
+            s.state,
+            s.window_failures,
+            s.consecutive_failures,
+            s.failure_rate
+        ),
+        (BreakerState::Closed, 0, 0, 0.0),
+        "closing a closed breaker empties its window, its run of failures and its rate"
     );
+    assert_eq!((s.failures, s.calls), (2, 2), "totals keep counting");
     fail(&breaker);
     fail(&breaker);
     assert_eq!(

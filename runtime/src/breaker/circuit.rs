@@ -177,7 +177,9 @@ impl Breaker {
         self.0.force(BreakerState::ForcedOpen, false);
     }
 
-    /// Closes the breaker now, with an empty window.
+    /// Closes the breaker now, with an empty window, no run of consecutive
+    /// failures and a failure rate counted from now, also when it was closed
+    /// already. Totals (calls, failures, …) keep counting up.
     pub fn force_close(&self) {
         self.0.force(BreakerState::Closed, false);
     }
@@ -500,9 +502,12 @@ impl Inner {
         }
         if to == BreakerState::Closed {
             // Also when it was closed already (no transition ran): the
-            // failures before a manual close never count towards a trip.
+            // failures before a manual close never count towards a trip, nor
+            // towards the failure rate a snapshot reports.
+            let mut totals = self.transition.lock().unwrap_or_else(|e| e.into_inner());
             self.window.clear();
             self.consecutive.store(0, Ordering::Relaxed);
+            *totals = (self.counts.sum(SUCCESSES), self.counts.sum(FAILURES));
         }
         if forget {
             self.last_failures
