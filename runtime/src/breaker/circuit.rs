@@ -503,11 +503,15 @@ impl Inner {
         if to == BreakerState::Closed {
             // Also when it was closed already (no transition ran): the
             // failures before a manual close never count towards a trip, nor
-            // towards the failure rate a snapshot reports.
+            // towards the failure rate a snapshot reports. Under the
+            // transition lock, so that no transition runs meanwhile; unless
+            // a failure has opened it again since.
             let mut totals = self.transition.lock().unwrap_or_else(|e| e.into_inner());
-            self.window.clear();
-            self.consecutive.store(0, Ordering::Relaxed);
-            *totals = (self.counts.sum(SUCCESSES), self.counts.sum(FAILURES));
+            if self.state.load().0 == BreakerState::Closed {
+                self.window.clear();
+                self.consecutive.store(0, Ordering::Relaxed);
+                *totals = (self.counts.sum(SUCCESSES), self.counts.sum(FAILURES));
+            }
         }
         if forget {
             self.last_failures
