@@ -182,6 +182,44 @@ fn a_key_part_needs_only_its_owned_form_to_be_hash() {
     assert_eq!(LABELS.load(SeqCst), 2, "one run per key");
 }
 
+static REF_BINDINGS: AtomicU32 = AtomicU32::new(0);
+
+#[allow(clippy::toplevel_ref_arg)]
+#[cacheable]
+fn ref_binding(ref n: u64) -> u64 {
+    REF_BINDINGS.fetch_add(1, SeqCst);
+    *n + 1
+}
+
+#[allow(clippy::toplevel_ref_arg)]
+#[cacheable]
+fn ref_bindings(ref name: &str, ref page: u32) -> String {
+    REF_BINDINGS.fetch_add(1, SeqCst);
+    format!("{name}#{page}")
+}
+
+#[test]
+fn ref_bindings_are_keyed_by_their_values() {
+    assert_eq!(ref_binding(1), 2);
+    assert_eq!(ref_binding(1), 2);
+    assert_eq!(ref_bindings("ada", 1), "ada#1");
+    assert_eq!(ref_bindings("ada", 1), "ada#1");
+    assert_eq!(ref_bindings("ada", 2), "ada#2");
+    assert_eq!(REF_BINDINGS.load(SeqCst), 3, "one run per key");
+    assert_eq!(
+        cache::get("cache_attribute::ref_binding")
+            .unwrap()
+            .key_type(),
+        "u64"
+    );
+    assert_eq!(
+        cache::get("cache_attribute::ref_bindings")
+            .unwrap()
+            .key_type(),
+        "(alloc::string::String, u32)"
+    );
+}
+
 #[cacheable(name = "cache.first")]
 fn first(n: u32) -> u32 {
     n + 1

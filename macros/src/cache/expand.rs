@@ -124,19 +124,19 @@ fn key_parts(
     // the argument's type with a hint, and the key (or the lookup) is built
     // through a probe that gives a placeholder for a type the check refused,
     // so that the cache's own bounds on the key add no further errors.
-    let check = |ident: &Ident, by_ref: bool, check: &str| {
+    let check = |ident: &Ident, refs: u8, check: &str| {
         let at = Span::mixed_site().located_at(ident.span());
-        let reference = (!by_ref).then(|| quote_spanned!(at=> &));
+        let borrowed = borrowed(ident, refs, at);
         let check = Ident::new(check, at);
-        quote_spanned!(at=> ::opguard::__private::cache::#check(#reference #ident);)
+        quote_spanned!(at=> ::opguard::__private::cache::#check(#borrowed);)
     };
-    let probe = |ident: &Ident, by_ref: bool, method: &str| {
+    let probe = |ident: &Ident, refs: u8, method: &str| {
         let at = Span::mixed_site().located_at(ident.span());
-        let reference = (!by_ref).then(|| quote_spanned!(at=> &));
+        let borrowed = borrowed(ident, refs, at);
         let method = Ident::new(method, at);
         quote_spanned!(at=> {
             use ::opguard::__private::cache::{KeyLookup as _, KeyOwn as _, KeyRefused as _};
-            (&&::opguard::__private::Probe(#reference #ident)).#method()
+            (&&::opguard::__private::Probe(#borrowed)).#method()
         })
     };
     // One plain argument: look up by reference, own the key on a miss.
@@ -144,29 +144,34 @@ fn key_parts(
         && p.subpat.is_none()
     {
         let ident = &p.ident;
-        let by_ref = matches!(ty, Type::Reference(_));
+        let refs = references(p, ty);
         // Owned (cloned) only on a miss: a hit looks up the borrowed value.
         return (
-            check(ident, by_ref, "check_key_lookup"),
-            probe(ident, by_ref, "__opguard_lookup"),
-            probe(ident, by_ref, "__opguard_key"),
+            check(ident, refs, "check_key_lookup"),
+            probe(ident, refs, "__opguard_lookup"),
+            probe(ident, refs, "__opguard_key"),
         );
     }
-    let names: Vec<(Ident, bool)> = typed
+    let names: Vec<(Ident, u8)> = typed
         .iter()
         .flat_map(|(pat, ty)| {
-            let by_ref = matches!(ty, Type::Reference(_)) && matches!(pat, Pat::Ident(_));
+            // Bindings inside a pattern may be references by match
+            // ergonomics, which the tokens do not tell: taken as values.
+            let refs = match pat {
+                Pat::Ident(p) => references(p, ty),
+                _ => 0,
+            };
             let mut names = Vec::new();
             crate::signature::bindings(pat, &mut names, &mut Vec::new());
-            names.into_iter().map(move |name| (name, by_ref))
+            names.into_iter().map(move |name| (name, refs))
         })
         .collect();
     let checks = names
         .iter()
-        .map(|(name, by_ref)| check(name, *by_ref, "check_key_part"));
+        .map(|(name, refs)| check(name, *refs, "check_key_part"));
     let parts: Vec<TokenStream> = names
         .iter()
-        .map(|(name, by_ref)| probe(name, *by_ref, "__opguard_key"))
+        .map(|(name, refs)| probe(name, *refs, "__opguard_key"))
         .collect();
     let tuple = match parts.as_slice() {
         [] => quote!(()),
@@ -177,4 +182,21 @@ fn key_parts(
         quote!(&#key),
         quote!(#key),
     )
+}
+
+/// How many references stand between an argument's binding and its value:
+/// one for a reference type (`x: &str`), one for a `ref` binding
+/// (`ref x: u64`).
+fn references(binding: &syn::PatIdent, ty: &Type) -> u8 {
+    u8::from(matches!(ty, Type::Reference(_))) + u8::from(binding.by_ref.is_some())
+}
+
+/// The argument `ident`, `refs` references deep, as one reference to its
+/// value (`&x`, `x` or `*x`).
+fn borrowed(ident: &Ident, refs: u8, at: Span) -> TokenStream {
+    match refs {
+        0 => quote_spanned!(at=> &#ident),
+        1 => quote_spanned!(at=> #ident),
+        _ => quote_spanned!(at=> *#ident),
+    }
 }
