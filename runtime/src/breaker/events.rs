@@ -52,8 +52,13 @@ pub(super) fn publish(name: &str, from: BreakerState, to: BreakerState) {
             tracing::info!(target: TARGET, breaker = %name, from = from.as_str(), to = to.as_str(), "circuit breaker {}", to.as_str())
         }
     }
-    // No receiver is not an error: nobody asked.
-    let _ = sender().send(BreakerEvent {
+    // Nobody subscribed: nothing to build (the name is copied per event).
+    let sender = sender();
+    if sender.receiver_count() == 0 {
+        return;
+    }
+    // Receivers that go away meanwhile are not an error either.
+    let _ = sender.send(BreakerEvent {
         name: Arc::from(name),
         from,
         to,
