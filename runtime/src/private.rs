@@ -281,19 +281,7 @@ pub mod cache {
         label = "the default key is built from this argument",
         note = "build the key from other values with `key = ...`, e.g. `key = (user.id, page)`"
     )]
-    pub trait CacheKeyPart {
-        /// The owned key part. Naming it through this trait keeps a refused
-        /// argument's type out of the cache's own bounds (see [`KeyOwn`]).
-        type Key: ::core::hash::Hash
-            + ::core::cmp::Eq
-            + ::core::clone::Clone
-            + ::core::marker::Send
-            + ::core::marker::Sync
-            + 'static;
-
-        /// The argument, owned.
-        fn own(&self) -> Self::Key;
-    }
+    pub trait CacheKeyPart: ::std::borrow::ToOwned {}
 
     impl<T> CacheKeyPart for T
     where
@@ -305,12 +293,6 @@ pub mod cache {
             + ::core::marker::Sync
             + 'static,
     {
-        type Key = T::Owned;
-
-        #[inline(always)]
-        fn own(&self) -> T::Owned {
-            self.to_owned()
-        }
     }
 
     /// A lone argument, which is also looked up as itself (borrowed), so it
@@ -346,13 +328,13 @@ pub mod cache {
     /// reference more.
     pub trait KeyOwn<'a, T: CacheKeyPart + ?Sized> {
         /// The argument, owned (`&str` becomes `String`).
-        fn __opguard_key(&self) -> T::Key;
+        fn __opguard_key(&self) -> T::Owned;
     }
 
     impl<'a, T: CacheKeyPart + ?Sized> KeyOwn<'a, T> for &super::Probe<'a, T> {
         #[inline(always)]
-        fn __opguard_key(&self) -> T::Key {
-            self.0.own()
+        fn __opguard_key(&self) -> T::Owned {
+            self.0.to_owned()
         }
     }
 
