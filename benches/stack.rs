@@ -540,71 +540,50 @@ impl Store {
     }
 }
 
-/// Measures `f` on keys its cache does not hold ([`misses`]), counting its
-/// calls in `calls`; `store` is checked and emptied between two chunks.
-fn miss(
-    group: &mut BenchmarkGroup<'_, WallTime>,
-    rt: &tokio::runtime::Runtime,
-    (name, f, store): (&str, impl Fn(u64) -> Value, Store),
-    calls: &mut u64,
-) {
-    let base = store.entries(rt);
-    misses(group, name, (FIRST_MISS_KEY, CHUNK), f, |n| {
-        store.empty(rt, n, base);
-        *calls += n;
-    });
+/// The `stack/miss` group being measured.
+struct MissGroup<'a, 'c> {
+    group: BenchmarkGroup<'c, WallTime>,
+    rt: &'a tokio::runtime::Runtime,
+    /// Calls of each variant, in the order of `VARIANTS`.
+    calls: MissCalls,
+}
+
+impl MissGroup<'_, '_> {
+    /// Measures `f`, the variant `name`, on keys its cache does not hold
+    /// ([`misses`]), counting its calls; `store` is checked and emptied
+    /// between two chunks.
+    fn run(&mut self, name: &str, f: impl Fn(u64) -> Value, store: Store) {
+        let index = VARIANTS
+            .iter()
+            .position(|(variant, _)| *variant == name)
+            .unwrap_or_else(|| panic!("`{name}` is one of `VARIANTS`"));
+        let (rt, calls) = (self.rt, &mut self.calls[index]);
+        let base = store.entries(rt);
+        misses(&mut self.group, name, (FIRST_MISS_KEY, CHUNK), f, |n| {
+            store.empty(rt, n, base);
+            *calls += n;
+        });
+    }
 }
 
 /// Measures `stack/miss`; returns the calls of each variant.
 fn bench_miss(c: &mut Criterion, rt: &tokio::runtime::Runtime) -> MissCalls {
-    let mut calls: MissCalls = [0; VARIANTS.len()];
-    let [
-        plain_n,
-        trace_n,
-        monitor_n,
-        cache_n,
-        breaker_n,
-        stack_n,
-        hand_n,
-    ] = &mut calls;
-    let mut group = c.benchmark_group("stack/miss");
+    let group = c.benchmark_group("stack/miss");
+    let mut miss = MissGroup {
+        group,
+        rt,
+        calls: [0; VARIANTS.len()],
+    };
     // Named functions rather than the `VARIANTS` pointers: direct calls.
-    miss(&mut group, rt, ("plain", plain, Store::None), plain_n);
-    miss(
-        &mut group,
-        rt,
-        ("trace_operation", with_trace, Store::None),
-        trace_n,
-    );
-    miss(
-        &mut group,
-        rt,
-        ("monitor_performance", with_monitor, Store::None),
-        monitor_n,
-    );
-    let cacheable = Store::Opguard("stack.cacheable");
-    miss(
-        &mut group,
-        rt,
-        ("cacheable", with_cache, cacheable),
-        cache_n,
-    );
-    miss(
-        &mut group,
-        rt,
-        ("circuit_breaker", with_breaker, Store::None),
-        breaker_n,
-    );
-    let stack = Store::Opguard("stack.opguard");
-    miss(&mut group, rt, ("opguard", stacked, stack), stack_n);
-    miss(
-        &mut group,
-        rt,
-        ("hand_written", hand_written, Store::Hand),
-        hand_n,
-    );
-    group.finish();
-    calls
+    miss.run("plain", plain, Store::None);
+    miss.run("trace_operation", with_trace, Store::None);
+    miss.run("monitor_performance", with_monitor, Store::None);
+    miss.run("cacheable", with_cache, Store::Opguard("stack.cacheable"));
+    miss.run("circuit_breaker", with_breaker, Store::None);
+    miss.run("opguard", stacked, Store::Opguard("stack.opguard"));
+    miss.run("hand_written", hand_written, Store::Hand);
+    miss.group.finish();
+    miss.calls
 }
 
 /// The entries of the caches of `cacheable`, `opguard` and `hand_written`.
