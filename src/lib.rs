@@ -462,9 +462,11 @@
 //! up borrowed and neither clones nor allocates; the key is owned only on a
 //! miss. The receiver is not part of the default
 //! key; name it in `key = ...` when it matters. Every key part must be
-//! `Hash + Eq + Clone + Send + Sync + 'static` and the cached value
-//! `Clone + Send + Sync + 'static`; otherwise a compile error points at the
-//! argument or the return type (and suggests `key = ...`).
+//! `Hash + Eq + Clone + Send + Sync + 'static` once owned (a lone argument,
+//! looked up as passed, must also be `Hash + Eq` as it is) and the cached
+//! value `Clone + Send + Sync + 'static`; otherwise one compile error per
+//! missing trait points at the argument, the `key = ...` expression or the
+//! return type (and suggests `key = ...`).
 //!
 //! ```
 //! use opguard::cacheable;
