@@ -127,7 +127,21 @@
 //!
 //! `name` replaces the default name (`module::path::fn_name`, and
 //! `module::Type::method` for methods, also in trait impls, where the type is
-//! read off the compiler's own path for the function):
+//! read off the compiler's own path for the function).
+//!
+//! Two different functions never share a default name, so never a cache,
+//! breaker or timer. Where the readable name would be the same for two (two
+//! trait impls with a method of one name on one type, `a::Store` and
+//! `b::Store` implemented in one module, `impl Load for Wrapper<u8>` and
+//! `impl Load for Wrapper<u16>`, nested functions of one name in two blocks),
+//! the first one called keeps it and the other gets its full path
+//! (`<m::Wrapper<u16> as m::Load>::load`), or that path followed by
+//! `@file:line:column`; a `warn` event names both and suggests `name`, which
+//! keeps names stable whatever is called first. The instantiations of one
+//! generic function are one function: they share a timer and a breaker (the
+//! breaker guards the dependency they call), and `#[cacheable]` keeps one
+//! cache for each, as their values differ in type.
+//!
 //!
 //! ```
 //! #[opguard::monitor_performance(name = "db.load")]

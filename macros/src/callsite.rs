@@ -39,6 +39,11 @@ pub(crate) fn site(
     let static_name = Ident::new(static_name, proc_macro2::Span::call_site());
     let name = crate::tokens::option(name);
     let fn_name = function.item.sig.ident.to_string();
+    // Where the function's name is written: stacked attributes see the same
+    // tokens, so they agree; two nested functions of one name do not.
+    let location = quote::quote_spanned! {function.item.sig.ident.span()=>
+        ::core::concat!(::core::file!(), ":", ::core::line!(), ":", ::core::column!())
+    };
     quote! {{
         fn __opguard_here() -> &'static str {
             ::core::any::type_name_of_val(&__opguard_here)
@@ -50,6 +55,7 @@ pub(crate) fn site(
                     module: ::core::module_path!(),
                     fn_name: #fn_name,
                     locate: __opguard_here,
+                    location: #location,
                 },
                 #meta
             });

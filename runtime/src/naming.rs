@@ -4,6 +4,36 @@
 //! A proc macro on a method cannot see the `impl` it sits in, so generated code
 //! declares a local item `fn __opguard_here()` and, once per callsite, hands its
 //! [`core::any::type_name`] here, which reads the enclosing type off the path.
+//!
+//! # Two functions never share a default name
+//!
+//! The readable name can be the same for two different functions: two trait
+//! impls with a method of one name on one type (`impl Users for Repo` and
+//! `impl Orders for Repo`), two types with one last segment (`a::Store` and
+//! `b::Store`) implemented in one module, `impl Load for Wrapper<u8>` and
+//! `impl Load for Wrapper<u16>`, or two nested functions of one name in
+//! different blocks. A function is identified by its full path (self type
+//! with its generic arguments, trait, nesting) and the place of its name in
+//! the source; the first function to ask for a readable name gets it, and a
+//! different function asking for the same one later gets a longer name:
+//!
+//! 1. its full path, as the compiler prints it (`<a::Wrapper<u16> as
+//!    a::Load>::load`), with the module in front when it is not there;
+//! 2. if that is taken too (nested functions in different blocks), the same
+//!    followed by `@file:line:column` of the function's name.
+//!
+//! Every attribute of one function asks with the same identity, so its span,
+//! timer, cache and breaker keep one name. Which of two colliding functions
+//! keeps the short name depends on which is called first, so a `warn` event
+//! names both and suggests `name = "..."`, which makes names stable.
+//!
+//! The instantiations of one generic function are one function: they share
+//! one name, so one timer and one breaker (a breaker guards the dependency
+//! the code calls, whatever the types); `#[cacheable]` keeps one cache per
+//! instantiation on top of this name, since their values differ in type.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 /// Where an annotated function is, as its attribute knows at compile time.
 #[derive(Debug, Clone, Copy)]
@@ -17,16 +47,103 @@ pub struct Site {
     /// Returns the type name of a marker item inside the function; read once
     /// to find `Type::method`.
     pub locate: fn() -> &'static str,
+    /// `file:line:column` of the function's name, which tells apart nested
+    /// functions whose paths are the same.
+    pub location: &'static str,
 }
 
 impl Site {
-    /// The operation name: the explicit one, or the default read off `locate`.
+    /// The operation name: the explicit one, or the default read off
+    /// `locate`, made unique among default names (see the [module
+    /// docs](self)).
     pub fn operation(&self) -> OperationName {
         match self.name {
             Some(name) => OperationName::explicit(self.module, name),
-            None => OperationName::from_locator(self.module, (self.locate)(), self.fn_name),
+            None => defaults().resolve(self),
         }
     }
+}
+
+/// The default names handed out so far, and to which function.
+#[derive(Default)]
+struct Defaults {
+    /// Identity (full path and location) to the name it was given.
+    given: HashMap<(String, &'static str), OperationName>,
+    /// Names taken, to the identity that took them.
+    taken: HashMap<String, (String, &'static str)>,
+}
+
+fn defaults() -> MutexGuard<'static, Defaults> {
+    static DEFAULTS: OnceLock<Mutex<Defaults>> = OnceLock::new();
+    DEFAULTS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+impl Defaults {
+    fn resolve(&mut self, site: &Site) -> OperationName {
+        let path = full_path(site.module, (site.locate)());
+        let identity = (path.clone(), site.location);
+        if let Some(given) = self.given.get(&identity) {
+            return given.clone();
+        }
+        let readable = OperationName::from_locator(site.module, (site.locate)(), site.fn_name);
+        let located = format!("{path}@{}", site.location);
+        let candidates = [
+            readable.clone(),
+            OperationName::new(site.module, strip_module(site.module, &path)),
+            OperationName::new(site.module, strip_module(site.module, &located)),
+        ];
+        let name = candidates
+            .into_iter()
+            .find(|candidate| {
+                self.taken
+                    .get(&candidate.name)
+                    .is_none_or(|owner| *owner == identity)
+            })
+            // The last candidate carries the identity itself, so only a
+            // function of that very identity holds it; unreachable.
+            .unwrap_or_else(|| OperationName::new(site.module, located.clone()));
+        if name != readable
+            && let Some((first, first_at)) = self.taken.get(&readable.name)
+        {
+            tracing::warn!(
+                target: "opguard::naming",
+                name = %readable.name,
+                "two functions have the default name `{}`: `{first}` at {first_at} has it, so `{path}` at {} is named `{}`; give each `name = \"...\"` to choose stable names",
+                readable.name,
+                site.location,
+                name.name,
+            );
+        }
+        self.taken.insert(name.name.clone(), identity.clone());
+        self.given.insert(identity, name.clone());
+        name
+    }
+}
+
+/// The function's path as the compiler prints it, without the marker item
+/// and closures, with the module in front when the path does not start with
+/// it (a qualified `<T as Trait>::method`).
+fn full_path(module: &str, locator: &str) -> String {
+    let path = locator.replace("::{{closure}}", "");
+    let path = path
+        .rsplit_once("::")
+        .map_or(path.as_str(), |(head, _marker)| head);
+    if path.starts_with(module) || module.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{module}::{path}")
+    }
+}
+
+/// `path` without the leading `module::`, as [`OperationName::new`] adds it.
+fn strip_module(module: &str, path: &str) -> String {
+    path.strip_prefix(module)
+        .and_then(|rest| rest.strip_prefix("::"))
+        .unwrap_or(path)
+        .to_owned()
 }
 
 /// The name parts of one operation.
@@ -67,7 +184,7 @@ impl OperationName {
         }
     }
 
-    fn new(module: &str, function: String) -> Self {
+    pub(crate) fn new(module: &str, function: String) -> Self {
         let name = if module.is_empty() {
             function.clone()
         } else {
