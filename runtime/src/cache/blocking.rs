@@ -6,6 +6,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use super::handle::{BoxFuture, CacheError, ErasedCache};
+use super::reentry;
 use super::stats::Counters;
 use super::{Adapter, CacheConfig, CacheStats};
 
@@ -69,13 +70,19 @@ where
         keep: impl Fn(&V) -> bool,
         body: impl FnOnce() -> R,
     ) -> R {
+        let id = Arc::as_ptr(&self.counters) as usize;
+        reentry::check(id, &key, &self.name);
         let mut body = Some(body);
         let mut uncached = None;
         loop {
             let cached = self.inner.optionally_get_with(key.clone(), || {
                 let body = body.take()?;
                 self.counters.load();
-                match adapter.split(body()) {
+                let loading = reentry::Load::new(id, &key);
+                let entered = loading.enter();
+                let returned = body();
+                drop(entered);
+                match adapter.split(returned) {
                     Ok(value) if keep(&value) => Some(value),
                     Ok(value) => {
                         uncached = Some(adapter.wrap(value));

@@ -60,7 +60,8 @@ impl CacheBuilder {
     }
 
     /// Registers a cache for a synchronous function, or returns the one this
-    /// owner registered under the name; another owner's name is an error.
+    /// owner registered under the name; another owner's name is an error, and
+    /// so are settings out of range ([`CacheConfig::validate`]).
     pub fn build_sync<K, V>(self) -> Result<SyncCache<K, V>, CacheError>
     where
         K: Hash + Eq + Clone + Send + Sync + 'static,
@@ -84,6 +85,12 @@ impl CacheBuilder {
         self,
         make: impl FnOnce(&str) -> C,
     ) -> Result<C, CacheError> {
+        if let Err(problem) = self.config.validate() {
+            return Err(CacheError::Config {
+                cache: self.name,
+                problem,
+            });
+        }
         let (entry, _) = registry().get_or_register(&self.name, || Entry {
             owner: self.owner.clone(),
             cache: Arc::new(make(&self.name)),
@@ -102,5 +109,30 @@ impl CacheBuilder {
             .downcast_ref::<C>()
             .cloned()
             .ok_or_else(taken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{CacheError, builder};
+
+    #[test]
+    fn expiry_beyond_what_moka_keeps_is_an_error_not_a_panic() {
+        let ttl = builder("builder.tests.ttl")
+            .ttl(Duration::MAX)
+            .build_sync::<u8, u8>();
+        assert!(matches!(ttl, Err(CacheError::Config { .. })));
+        let tti = builder("builder.tests.tti")
+            .tti(Duration::from_secs(u64::MAX))
+            .build_async::<u8, u8>();
+        let message = tti.map(|_| ()).unwrap_err().to_string();
+        assert!(
+            message.contains("builder.tests.tti") && message.contains("tti"),
+            "{message}"
+        );
+        // Nothing was registered under either name.
+        assert!(super::super::get("builder.tests.ttl").is_none());
     }
 }

@@ -40,6 +40,13 @@ pub enum CacheError {
         /// The cache.
         cache: String,
     },
+    /// The settings are out of range (see [`CacheConfig::validate`](super::CacheConfig::validate)).
+    Config {
+        /// The cache.
+        cache: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// Two functions (or a function and a builder) registered one name.
     NameTaken {
         /// The name.
@@ -69,6 +76,9 @@ impl std::fmt::Display for CacheError {
                     f,
                     "cache `{cache}` belongs to an async function: await `invalidate` instead"
                 )
+            }
+            CacheError::Config { cache, problem } => {
+                write!(f, "invalid settings for cache `{cache}`: {problem}")
             }
             CacheError::NameTaken {
                 name,

@@ -40,6 +40,7 @@ mod callsite;
 mod config;
 mod handle;
 mod nonblocking;
+mod reentry;
 mod shape;
 mod stats;
 

@@ -7,6 +7,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use super::handle::{BoxFuture, CacheError, ErasedCache};
+use super::reentry;
 use super::stats::Counters;
 use super::{Adapter, CacheConfig, CacheStats};
 
@@ -76,13 +77,16 @@ where
     where
         F: Future<Output = R>,
     {
+        let id = Arc::as_ptr(&self.counters) as usize;
+        reentry::check(id, &key, &self.name);
         let mut body = Some(body);
         let mut uncached = None;
         loop {
             let load = async {
                 let body = body.take()?;
                 self.counters.load();
-                match adapter.split(body.await) {
+                let returned = reentry::Marked::new(reentry::Load::new(id, &key), body).await;
+                match adapter.split(returned) {
                     Ok(value) if keep(&value) => Some(value),
                     Ok(value) => {
                         uncached = Some(adapter.wrap(value));
