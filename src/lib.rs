@@ -270,27 +270,34 @@
 //!
 //! States: closed → open when a trigger fires; open → half-open on the first
 //! call after `recovery_timeout`; half-open → closed after `success_threshold`
-//! probe successes; half-open → open at any probe failure. A cancelled probe
-//! frees its slot and counts as nothing; a panic counts as a failure and keeps
-//! unwinding; a result from a call that started before the last transition
-//! counts in the totals but not toward the new state. An error that is not a
-//! counted failure counts as a success.
+//! probe successes; half-open → open at any probe failure, when the probes
+//! are too slow (with `slow_call_duration`, a share of slow probe successes
+//! of `slow_call_rate` or more reopens it), and on the first call after
+//! `half_open_max_duration` with every probe slot still taken (a probe that
+//! never finishes cannot hold the breaker half-open). A rejection carries
+//! `retry_after`: the rest of `recovery_timeout` while open, the rest of
+//! `half_open_max_duration` while half-open; never zero. A cancelled call
+//! counts as `cancelled` (a probe frees its slot) and as nothing else; a
+//! panic counts as a failure and keeps unwinding; a result from a call that
+//! started before the last transition counts in the totals but not toward
+//! the new state. An error that is not a counted failure counts as a success.
 //!
 //! ## Options
 //!
 //! | option | type | default | meaning |
 //! |---|---|---|---|
 //! | `name` | string | `module::path::fn_name` | the breaker; functions naming the same breaker share it |
-//! | `failure_threshold` | integer ≥ 1 | 5 | open after this many failures within `window` |
+//! | `failure_threshold` | integer in 1..=16 777 215 | 5 | open after this many failures within `window` |
 //! | `window` | duration ≥ 10 ms | `"60s"` | rolling window for counting (ten buckets) |
 //! | `failure_rate` | float in (0, 1] | off | also open when this share of calls in `window` failed… |
-//! | `minimum_calls` | integer ≥ 1 | 20 | …once this many calls were made (also for `slow_call_rate`) |
+//! | `minimum_calls` | integer in 1..=16 777 215 | 20 | …once this many calls were made (also for `slow_call_rate`) |
 //! | `consecutive_failures` | integer ≥ 1 | off | also open after this many failures in a row |
 //! | `slow_call_duration`, `slow_call_rate` | duration, float | off | also open when this share of calls is slower than the duration |
 //! | `recovery_timeout` | duration | `"30s"` | time open before a probe is let through |
 //! | `half_open_max_calls` | integer ≥ 1 | 1 | probes at once while half-open |
 //! | `success_threshold` | integer ≥ 1 | 1 | probe successes that close it |
-//! | `timeout` | duration | off | async only: abandon a call after this long, as a failure (`GuardError::Timeout`) |
+//! | `half_open_max_duration` | duration | `"60s"` | the longest probes may hold it half-open; then it reopens |
+//! | `timeout` | duration | off | async only, on tokio: abandon a call after this long, as a failure (`GuardError::Timeout`) |
 //! | `expected_errors` | `[pattern, …]` | every `Err` | only errors matching these count as failures |
 //! | `failure_if` | closure or path `Fn(&E) -> bool` | — | the same, as a predicate |
 //! | `retries` | integer ≤ 100 | 0 | retry a failed call this many times (never a rejected one) |
@@ -313,7 +320,8 @@
 //!     slow_call_rate = 0.5,            // …taking over 2 s.
 //!     recovery_timeout = "15s",        // Open for 15 s, then
 //!     half_open_max_calls = 3,         // up to 3 probes at once;
-//!     success_threshold = 2,           // 2 probe successes close it.
+//!     success_threshold = 2,           // 2 probe successes close it,
+//!     half_open_max_duration = "20s",  // probes still out after 20 s reopen it.
 //! )]
 //! fn charge(cents: u64) -> Result<u64, E> { Ok(cents) }
 //! # charge(1).unwrap();
@@ -347,7 +355,11 @@
 //! ```
 //!
 //! `timeout` (async functions only; on a sync function it is a compile
-//! error), retries and a fallback:
+//! error), retries and a fallback. `timeout` and the waits between
+//! `retries` use tokio's timer: a call that needs one, polled outside a
+//! tokio runtime, panics with a message that names the breaker, the option
+//! and the fix (run it inside `#[tokio::main]`, `Runtime::block_on` or
+//! `Handle::enter`); without them a breaker runs on any executor.
 //!
 //! ```
 //! # use opguard::{GuardError, circuit_breaker};

@@ -72,6 +72,7 @@ struct Coverage {
     rejected_open: AtomicU64,
     half_opened: AtomicU64,
     rejected_half_open: AtomicU64,
+    reopened_by_stuck_probes: AtomicU64,
     reopened_by_probe: AtomicU64,
     closed_by_probes: AtomicU64,
     cancelled_probes: AtomicU64,
@@ -98,6 +99,7 @@ struct Model<'c> {
     state: BreakerState,
     generation: u64,
     opened_at: u64,
+    half_opened_at: u64,
     consecutive: u64,
     /// Bucket epochs of the calls and of the failures recorded in the window.
     window_calls: Vec<u64>,
@@ -120,6 +122,7 @@ impl<'c> Model<'c> {
             state: BreakerState::Closed,
             generation: 0,
             opened_at: 0,
+            half_opened_at: 0,
             consecutive: 0,
             window_calls: Vec::new(),
             window_failures: Vec::new(),
@@ -156,6 +159,7 @@ impl<'c> Model<'c> {
         match to {
             BreakerState::Open => self.opened_at = self.now,
             BreakerState::HalfOpen => {
+                self.half_opened_at = self.now;
                 self.in_flight = 0;
                 self.probe_successes = 0;
             }
@@ -195,9 +199,16 @@ impl<'c> Model<'c> {
                 })
             }
             BreakerState::HalfOpen => {
+                // Probes that outlast `half_open_max_duration` reopen it.
+                let until = self.half_opened_at + nanos(self.config.half_open_max_duration);
+                if self.now >= until {
+                    self.transition(BreakerState::Open);
+                    bump(&self.coverage.reopened_by_stuck_probes);
+                    return self.acquire();
+                }
                 self.rejected += 1;
                 bump(&self.coverage.rejected_half_open);
-                Err(Duration::ZERO)
+                Err(Duration::from_nanos(until - self.now))
             }
             other => unreachable!("the model never enters {other:?}"),
         }
@@ -478,6 +489,7 @@ fn config_strategy() -> impl Strategy<Value = BreakerConfig> {
         prop_oneof![(5u64..=200).prop_map(|t| t * 10), 50u64..=2000],
         1u32..=3,
         1u32..=3,
+        prop_oneof![(1u64..=100).prop_map(|t| t * 10), 10u64..=2000],
     )
         .prop_map(
             |(
@@ -488,6 +500,7 @@ fn config_strategy() -> impl Strategy<Value = BreakerConfig> {
                 recovery_ms,
                 half_open_max_calls,
                 success_threshold,
+                half_open_max_ms,
             )| BreakerConfig {
                 failure_threshold,
                 window: Duration::from_millis(window_10ms * 10),
@@ -498,6 +511,7 @@ fn config_strategy() -> impl Strategy<Value = BreakerConfig> {
                 recovery_timeout: Duration::from_millis(recovery_ms),
                 half_open_max_calls,
                 success_threshold,
+                half_open_max_duration: Duration::from_millis(half_open_max_ms),
                 timeout: None,
             },
         )
@@ -545,6 +559,10 @@ fn the_breaker_agrees_with_the_model() {
         ("rejected while open", &coverage.rejected_open),
         ("moved to half-open", &coverage.half_opened),
         ("rejected while half-open", &coverage.rejected_half_open),
+        (
+            "reopened by probes held past half_open_max_duration",
+            &coverage.reopened_by_stuck_probes,
+        ),
         ("reopened by a probe failure", &coverage.reopened_by_probe),
         ("closed by probe successes", &coverage.closed_by_probes),
         ("cancelled probes", &coverage.cancelled_probes),

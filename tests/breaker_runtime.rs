@@ -119,7 +119,12 @@ async fn racing_tasks_never_hold_more_probes_than_half_open_max_calls() {
                             }
                         }
                         Err(GuardError::CircuitOpen { retry_after, .. }) => {
-                            assert_eq!(retry_after, Duration::ZERO, "half-open rejections");
+                            // Until the half-open bound ends: never zero.
+                            let bound = BreakerConfig::DEFAULT.half_open_max_duration;
+                            assert!(
+                                retry_after > Duration::ZERO && retry_after <= bound,
+                                "half-open rejections: {retry_after:?}"
+                            );
                             rejected.fetch_add(1, Ordering::SeqCst);
                             sleep(ms(1)).await;
                         }
@@ -216,7 +221,9 @@ async fn racing_threads_never_hold_more_probes_than_half_open_max_calls() {
     let probes: Vec<_> = (0..MAX)
         .map(|_| breaker.acquire().expect("a free slot"))
         .collect();
-    assert!(is_rejection(&breaker.acquire().map(drop), Duration::ZERO));
+    // The clock stood still: the whole half-open bound is left.
+    let bound = BreakerConfig::DEFAULT.half_open_max_duration;
+    assert!(is_rejection(&breaker.acquire().map(drop), bound));
     drop(probes);
 }
 
@@ -244,7 +251,10 @@ async fn an_aborted_probe_frees_its_half_open_slot() {
     started_rx.await.unwrap();
     assert_eq!(breaker.state(), BreakerState::HalfOpen);
     assert!(
-        is_rejection(&breaker.acquire().map(drop), Duration::ZERO),
+        is_rejection(
+            &breaker.acquire().map(drop),
+            BreakerConfig::DEFAULT.half_open_max_duration
+        ),
         "the only slot is taken by the task"
     );
 
@@ -265,7 +275,7 @@ async fn call_sync_totals_are_exact_across_threads() {
     const THREADS: u64 = 4;
     const CALLS: u64 = 10_000;
     let config = BreakerConfig {
-        failure_threshold: u32::MAX,
+        failure_threshold: opguard_runtime::breaker::MAX_WINDOW_COUNT,
         ..BreakerConfig::DEFAULT
     };
     assert_eq!(config.validate(), Ok(()));
@@ -541,7 +551,7 @@ async fn timeouts_are_retried() {
 async fn retry_delays_stay_within_the_backoff_ceiling() {
     const RUNS: usize = 60;
     let breaker = Breaker::builder("breaker_runtime.retry.delays")
-        .failure_threshold(u32::MAX)
+        .failure_threshold(opguard_runtime::breaker::MAX_WINDOW_COUNT)
         .build();
     let policy = CallPolicy::new(&always, &describe, &AppError::Guard);
     let retry = RetryPolicy {

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use opguard::cacheable;
 
+mod support;
+use support::panic_text;
+
 #[cacheable]
 fn fib(n: u64) -> u64 {
     if n < 2 { n } else { fib(n - 1) + fib(n - 2) }
@@ -22,14 +25,6 @@ fn recursion_with_other_keys_is_cached() {
 #[cacheable]
 fn same_key(n: u64) -> u64 {
     if n == 0 { 0 } else { same_key(n) }
-}
-
-fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_default()
 }
 
 #[test]

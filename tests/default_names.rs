@@ -4,7 +4,10 @@
 
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 
-use opguard::{GuardError, breaker, cache, cacheable, circuit_breaker, monitor_performance};
+use opguard::{breaker, cache, cacheable, circuit_breaker, monitor_performance};
+
+mod support;
+use support::Down;
 
 struct Repo;
 
@@ -98,40 +101,25 @@ fn nested_functions_of_one_name_in_two_blocks_have_two_caches() {
     assert_eq!((first, second), (2, 101));
 }
 
-#[derive(Debug)]
-struct LoadError;
-
-impl From<GuardError> for LoadError {
-    fn from(_: GuardError) -> Self {
-        LoadError
-    }
-}
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("load failed")
-    }
-}
-
 struct Wrapper<T>(T);
 
 trait Load {
-    fn load(&self, fail: bool) -> Result<u32, LoadError>;
+    fn load(&self, fail: bool) -> Result<u32, Down>;
 }
 
 impl Load for Wrapper<u8> {
     #[circuit_breaker(failure_threshold = 1)]
     #[monitor_performance]
-    fn load(&self, fail: bool) -> Result<u32, LoadError> {
-        if fail { Err(LoadError) } else { Ok(8) }
+    fn load(&self, fail: bool) -> Result<u32, Down> {
+        if fail { Err(Down) } else { Ok(8) }
     }
 }
 
 impl Load for Wrapper<u16> {
     #[circuit_breaker(failure_threshold = 1)]
     #[monitor_performance]
-    fn load(&self, fail: bool) -> Result<u32, LoadError> {
-        if fail { Err(LoadError) } else { Ok(16) }
+    fn load(&self, fail: bool) -> Result<u32, Down> {
+        if fail { Err(Down) } else { Ok(16) }
     }
 }
 
@@ -168,13 +156,9 @@ static GENERIC_CALLS: AtomicU32 = AtomicU32::new(0);
 
 #[circuit_breaker(failure_threshold = 2)]
 #[cacheable]
-fn generic<T: Default + Clone + Send + Sync + 'static>(fail: bool) -> Result<T, LoadError> {
+fn generic<T: Default + Clone + Send + Sync + 'static>(fail: bool) -> Result<T, Down> {
     GENERIC_CALLS.fetch_add(1, SeqCst);
-    if fail {
-        Err(LoadError)
-    } else {
-        Ok(T::default())
-    }
+    if fail { Err(Down) } else { Ok(T::default()) }
 }
 
 #[test]

@@ -25,6 +25,7 @@ pub(crate) const KEYS: &[&str] = &[
     "recovery_timeout",
     "half_open_max_calls",
     "success_threshold",
+    "half_open_max_duration",
     "timeout",
     "expected_errors",
     "failure_if",
@@ -37,8 +38,12 @@ pub(crate) const KEYS: &[&str] = &[
 
 pub(crate) const BACKOFFS: &[&str] = &["fixed", "linear", "exponential"];
 
-/// Probe counts share an atomic word with 12 bits each.
+/// Probe counts share an atomic word with 12 bits each (the runtime's
+/// `breaker::MAX_PROBES`).
 const MAX_PROBES: u64 = 4095;
+
+/// Window buckets count to 2^24 - 1 (the runtime's `breaker::MAX_WINDOW_COUNT`).
+const MAX_WINDOW_COUNT: u64 = (1 << 24) - 1;
 
 /// False for types that are certainly not a `Result` (aliases of one are
 /// left to the type checker, which reports at the return type too).
@@ -73,6 +78,7 @@ pub(crate) struct BreakerArgs {
     pub(crate) recovery_timeout: Duration,
     pub(crate) half_open_max_calls: u64,
     pub(crate) success_threshold: u64,
+    pub(crate) half_open_max_duration: Duration,
     pub(crate) timeout: Option<Duration>,
     pub(crate) expected_errors: Option<Vec<Pat>>,
     pub(crate) failure_if: Option<Expr>,
@@ -102,6 +108,7 @@ impl crate::driver::Layer for BreakerArgs {
             recovery_timeout: Duration::from_secs(30),
             half_open_max_calls: 1,
             success_threshold: 1,
+            half_open_max_duration: Duration::from_secs(60),
             timeout: None,
             expected_errors: None,
             failure_if: None,
@@ -118,8 +125,8 @@ impl crate::driver::Layer for BreakerArgs {
             match key.as_str() {
                 "name" => a.name = value::string(&arg, errors),
                 "failure_threshold" => {
-                    a.failure_threshold =
-                        value::integer(&arg, 1, u32_max, errors).unwrap_or(a.failure_threshold)
+                    a.failure_threshold = value::integer(&arg, 1, MAX_WINDOW_COUNT, errors)
+                        .unwrap_or(a.failure_threshold)
                 }
                 "window" => {
                     if let Some(window) = value::duration(&arg, false, errors) {
@@ -135,7 +142,7 @@ impl crate::driver::Layer for BreakerArgs {
                 "failure_rate" => a.failure_rate = value::rate(&arg, 0.0, true, 1.0, errors),
                 "minimum_calls" => {
                     a.minimum_calls =
-                        value::integer(&arg, 1, u32_max, errors).unwrap_or(a.minimum_calls)
+                        value::integer(&arg, 1, MAX_WINDOW_COUNT, errors).unwrap_or(a.minimum_calls)
                 }
                 "consecutive_failures" => {
                     a.consecutive_failures = value::integer(&arg, 1, u32_max, errors)
@@ -153,6 +160,10 @@ impl crate::driver::Layer for BreakerArgs {
                 "success_threshold" => {
                     a.success_threshold =
                         value::integer(&arg, 1, MAX_PROBES, errors).unwrap_or(a.success_threshold)
+                }
+                "half_open_max_duration" => {
+                    a.half_open_max_duration =
+                        value::duration(&arg, false, errors).unwrap_or(a.half_open_max_duration)
                 }
                 "timeout" => a.timeout = value::duration(&arg, false, errors),
                 "expected_errors" => a.expected_errors = value::patterns(&arg, errors),

@@ -147,6 +147,7 @@ fn config(args: &BreakerArgs) -> TokenStream {
     let recovery = duration(args.recovery_timeout);
     let half_open = to_u32(args.half_open_max_calls);
     let success = to_u32(args.success_threshold);
+    let half_open_max = duration(args.half_open_max_duration);
     let timeout = some(args.timeout.map(duration));
     quote! {
         ::opguard::__private::breaker::BreakerConfig {
@@ -159,6 +160,7 @@ fn config(args: &BreakerArgs) -> TokenStream {
             recovery_timeout: #recovery,
             half_open_max_calls: #half_open,
             success_threshold: #success,
+            half_open_max_duration: #half_open_max,
             timeout: #timeout,
         }
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use super::events::publish;
+use super::events::{broadcast, log};
 use super::permit::{CallPolicy, Permit, PermitKind};
 use super::state::StateWord;
 use super::window::{Kind, Window};
@@ -26,6 +26,7 @@ const FAILURES: usize = 1;
 const REJECTED: usize = 2;
 const TIMEOUTS: usize = 3;
 const SLOW: usize = 4;
+const CANCELLED: usize = 5;
 
 const LAST_FAILURES: usize = 10;
 
@@ -70,11 +71,14 @@ pub(crate) struct Inner {
     state: StateWord,
     /// When it last opened, in nanoseconds since `base`.
     opened_at: AtomicU64,
-    /// Half-open accounting: `generation << 24 | in_flight << 12 | successes`.
+    /// When it last went half-open, in nanoseconds since `base`.
+    half_opened_at: AtomicU64,
+    /// Half-open accounting:
+    /// `generation << 36 | slow << 24 | in_flight << 12 | successes`.
     probes: AtomicU64,
     consecutive: AtomicU64,
     window: Window,
-    counts: PerThread<5>,
+    counts: PerThread<6>,
     last_failures: Mutex<VecDeque<FailureRecord>>,
     /// Serialises transitions; holds the totals at the last one.
     transition: Mutex<(u64, u64)>,
@@ -82,18 +86,47 @@ pub(crate) struct Inner {
 
 const PROBE_BITS: u32 = 12;
 const PROBE_MASK: u64 = (1 << PROBE_BITS) - 1;
-const GEN_MASK: u64 = (1 << 40) - 1;
+const GEN_MASK: u64 = (1 << 28) - 1;
 
-fn probes(generation: u64, in_flight: u64, successes: u64) -> u64 {
-    (generation & GEN_MASK) << (2 * PROBE_BITS) | in_flight << PROBE_BITS | successes
+/// The half-open word of one generation's probes: how many run, how many
+/// succeeded, and how many of those were slow.
+#[derive(Clone, Copy)]
+struct Probes {
+    generation: u64,
+    slow: u64,
+    in_flight: u64,
+    successes: u64,
 }
 
-fn probe_parts(word: u64) -> (u64, u64, u64) {
-    (
-        word >> (2 * PROBE_BITS),
-        word >> PROBE_BITS & PROBE_MASK,
-        word & PROBE_MASK,
-    )
+impl Probes {
+    fn of(generation: u64) -> Self {
+        Self {
+            generation: generation & GEN_MASK,
+            slow: 0,
+            in_flight: 0,
+            successes: 0,
+        }
+    }
+
+    fn pack(self) -> u64 {
+        self.generation << (3 * PROBE_BITS)
+            | self.slow << (2 * PROBE_BITS)
+            | self.in_flight << PROBE_BITS
+            | self.successes
+    }
+
+    fn unpack(word: u64) -> Self {
+        Self {
+            generation: word >> (3 * PROBE_BITS),
+            slow: word >> (2 * PROBE_BITS) & PROBE_MASK,
+            in_flight: word >> PROBE_BITS & PROBE_MASK,
+            successes: word & PROBE_MASK,
+        }
+    }
+
+    fn belongs_to(self, generation: u64) -> bool {
+        self.generation == generation & GEN_MASK
+    }
 }
 
 impl Breaker {
@@ -221,6 +254,7 @@ impl Inner {
             base: Instant::now(),
             state: StateWord::new(),
             opened_at: AtomicU64::new(0),
+            half_opened_at: AtomicU64::new(0),
             probes: AtomicU64::new(0),
             consecutive: AtomicU64::new(0),
             window: Window::new(config.window),
@@ -265,30 +299,35 @@ impl Inner {
                 BreakerState::ForcedOpen => return Err(self.reject(self.config.recovery_timeout)),
                 BreakerState::Open => {
                     let now = self.now();
-                    let until = self
-                        .opened_at
-                        .load(Ordering::Acquire)
-                        .saturating_add(nanos(self.config.recovery_timeout));
-                    if now < until {
-                        return Err(self.reject(Duration::from_nanos(until - now)));
+                    let limit = self.config.recovery_timeout;
+                    if let Some(left) = time_left(&self.opened_at, limit, now) {
+                        return Err(self.reject(left));
                     }
                     self.transition(generation, BreakerState::HalfOpen, now);
                 }
                 BreakerState::HalfOpen => {
                     let max = u64::from(self.config.half_open_max_calls);
-                    let taken =
-                        self.probes
-                            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |word| {
-                                let (g, in_flight, successes) = probe_parts(word);
-                                (g == generation & GEN_MASK && in_flight < max)
-                                    .then(|| probes(g, in_flight + 1, successes))
-                            });
+                    let taken = self.update_probes(generation, |probes| {
+                        (probes.in_flight < max).then_some(Probes {
+                            in_flight: probes.in_flight + 1,
+                            ..probes
+                        })
+                    });
                     match taken {
                         Ok(_) => return Ok(Permit::new(self, generation, PermitKind::Probe)),
                         // The slots belong to a newer half-open state: look again.
-                        Err(word) if probe_parts(word).0 != generation & GEN_MASK => continue,
-                        Err(_) => return Err(self.reject(Duration::ZERO)),
+                        Err(probes) if !probes.belongs_to(generation) => continue,
+                        Err(_) => {}
                     }
+                    // Every slot is taken. Probes get `half_open_max_duration`
+                    // to finish; past it the breaker reopens, and their late
+                    // results count for nothing.
+                    let now = self.now();
+                    let limit = self.config.half_open_max_duration;
+                    if let Some(left) = time_left(&self.half_opened_at, limit, now) {
+                        return Err(self.reject(left));
+                    }
+                    self.transition(generation, BreakerState::Open, now);
                 }
             }
         }
@@ -349,20 +388,32 @@ impl Inner {
                 }
             }
             PermitKind::Probe => {
-                self.count_slow(started);
-                let threshold = u64::from(self.config.success_threshold);
-                let counted =
-                    self.probes
-                        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |word| {
-                            let (g, in_flight, successes) = probe_parts(word);
-                            (g == generation & GEN_MASK)
-                                .then(|| probes(g, in_flight.saturating_sub(1), successes + 1))
-                        });
-                if let Ok(word) = counted
-                    && probe_parts(word).2 + 1 >= threshold
-                {
-                    self.transition(generation, BreakerState::Closed, self.now());
+                let slow = u64::from(self.count_slow(started));
+                let counted = self.update_probes(generation, |probes| {
+                    Some(Probes {
+                        in_flight: probes.in_flight.saturating_sub(1),
+                        successes: probes.successes + 1,
+                        slow: probes.slow + slow,
+                        ..probes
+                    })
+                });
+                let Ok(before) = counted else { return };
+                let (successes, slow) = (before.successes + 1, before.slow + slow);
+                if successes < u64::from(self.config.success_threshold) {
+                    return;
                 }
+                // The probes are judged on the slow-call rule too: a
+                // dependency that answers, but slowly, gets no full traffic.
+                let too_slow = self
+                    .config
+                    .slow_call
+                    .is_some_and(|(_, rate)| slow as f64 / successes as f64 >= rate);
+                let to = if too_slow {
+                    BreakerState::Open
+                } else {
+                    BreakerState::Closed
+                };
+                self.transition(generation, to, self.now());
             }
         }
     }
@@ -410,15 +461,36 @@ impl Inner {
     /// A call was dropped before it finished: it counts as nothing, and a
     /// probe frees its slot.
     pub(super) fn on_cancel(&self, generation: u64, kind: PermitKind) {
+        self.counts.add(CANCELLED, 1);
         if kind == PermitKind::Probe {
-            let _ = self
-                .probes
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |word| {
-                    let (g, in_flight, successes) = probe_parts(word);
-                    (g == generation & GEN_MASK)
-                        .then(|| probes(g, in_flight.saturating_sub(1), successes))
-                });
+            let _ = self.update_probes(generation, |probes| {
+                Some(Probes {
+                    in_flight: probes.in_flight.saturating_sub(1),
+                    ..probes
+                })
+            });
         }
+    }
+
+    /// Applies `change` to the probes of `generation`'s half-open state:
+    /// the probes before it, or (`Err`) those that are there when they
+    /// belong to another generation or `change` declines.
+    fn update_probes(
+        &self,
+        generation: u64,
+        change: impl Fn(Probes) -> Option<Probes>,
+    ) -> Result<Probes, Probes> {
+        self.probes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |word| {
+                let probes = Probes::unpack(word);
+                if probes.belongs_to(generation) {
+                    change(probes).map(Probes::pack)
+                } else {
+                    None
+                }
+            })
+            .map(Probes::unpack)
+            .map_err(Probes::unpack)
     }
 
     #[inline]
@@ -480,15 +552,23 @@ impl Inner {
         let next = generation + 1;
         match to {
             BreakerState::Open => self.opened_at.store(now, Ordering::Release),
-            BreakerState::HalfOpen => self.probes.store(probes(next, 0, 0), Ordering::Release),
+            BreakerState::HalfOpen => {
+                self.half_opened_at.store(now, Ordering::Release);
+                self.probes
+                    .store(Probes::of(next).pack(), Ordering::Release);
+            }
             BreakerState::Closed => self.window.clear(),
             BreakerState::ForcedOpen | BreakerState::Disabled => {}
         }
         self.consecutive.store(0, Ordering::Relaxed);
         *totals = (self.counts.sum(SUCCESSES), self.counts.sum(FAILURES));
         self.state.store(to, next);
+        // Sent under the lock, so that subscribers get one breaker's
+        // transitions in the order they happened; the `tracing` event after
+        // it, so that a subscriber may read the breaker.
+        broadcast(self.name, from, to);
         drop(totals);
-        publish(self.name, from, to);
+        log(self.name, from, to);
         true
     }
 
@@ -552,6 +632,7 @@ impl Inner {
             failures,
             rejected: self.counts.sum(REJECTED),
             timeouts: self.counts.sum(TIMEOUTS),
+            cancelled: self.counts.sum(CANCELLED),
             slow: self.counts.sum(SLOW),
             window_failures: window.failures,
             failure_rate,
@@ -565,6 +646,13 @@ impl Inner {
                 .collect(),
         }
     }
+}
+
+/// How long is left of `limit` since the time in `since` (nanoseconds
+/// since the breaker's start), or `None` once it has passed.
+fn time_left(since: &AtomicU64, limit: Duration, now: u64) -> Option<Duration> {
+    let until = since.load(Ordering::Acquire).saturating_add(nanos(limit));
+    (now < until).then(|| Duration::from_nanos(until - now))
 }
 
 pub(super) fn nanos(duration: Duration) -> u64 {

@@ -29,12 +29,22 @@ pub struct BreakerConfig {
     pub half_open_max_calls: u32,
     /// Probe successes that close the breaker (1 to [`MAX_PROBES`]).
     pub success_threshold: u32,
+    /// The longest the breaker stays half-open with every probe slot taken:
+    /// past it, the next call reopens the breaker (a probe that never
+    /// finishes cannot hold it half-open), and the late probes' results
+    /// count for nothing. Above zero.
+    pub half_open_max_duration: Duration,
     /// Async calls taking longer are abandoned and count as failures.
     pub timeout: Option<Duration>,
 }
 
 /// The largest `half_open_max_calls` and `success_threshold`.
 pub const MAX_PROBES: u32 = 4095;
+
+/// The largest `failure_threshold` and `minimum_calls`: each tenth of the
+/// window counts up to this many calls, failures and slow calls (2^24 - 1),
+/// so any threshold up to it can be reached within one tenth.
+pub const MAX_WINDOW_COUNT: u32 = (1 << 24) - 1;
 
 impl BreakerConfig {
     /// The defaults: 5 failures in 60 s open it for 30 s; one probe closes it.
@@ -48,6 +58,7 @@ impl BreakerConfig {
         recovery_timeout: Duration::from_secs(30),
         half_open_max_calls: 1,
         success_threshold: 1,
+        half_open_max_duration: Duration::from_secs(60),
         timeout: None,
     };
 
@@ -60,8 +71,10 @@ impl BreakerConfig {
     /// What is wrong with these settings, if anything.
     pub fn validate(&self) -> Result<(), String> {
         let rate_ok = |r: f64| r > 0.0 && r <= 1.0;
-        if self.failure_threshold == 0 {
-            return Err("failure_threshold must be at least 1".into());
+        if !(1..=MAX_WINDOW_COUNT).contains(&self.failure_threshold) {
+            return Err(format!(
+                "failure_threshold must be between 1 and {MAX_WINDOW_COUNT}"
+            ));
         }
         if self.window < Duration::from_millis(10) {
             return Err("window must be at least 10ms".into());
@@ -69,8 +82,10 @@ impl BreakerConfig {
         if self.failure_rate.is_some_and(|r| !rate_ok(r)) {
             return Err("failure_rate must be in (0, 1]".into());
         }
-        if self.minimum_calls == 0 {
-            return Err("minimum_calls must be at least 1".into());
+        if !(1..=MAX_WINDOW_COUNT).contains(&self.minimum_calls) {
+            return Err(format!(
+                "minimum_calls must be between 1 and {MAX_WINDOW_COUNT}"
+            ));
         }
         if self.consecutive_failures == Some(0) {
             return Err("consecutive_failures must be at least 1".into());
@@ -87,6 +102,9 @@ impl BreakerConfig {
             return Err(format!(
                 "half_open_max_calls and success_threshold must be between 1 and {MAX_PROBES}"
             ));
+        }
+        if self.half_open_max_duration.is_zero() {
+            return Err("half_open_max_duration must be longer than zero".into());
         }
         if self.timeout.is_some_and(|t| t.is_zero()) {
             return Err("timeout must be longer than zero".into());
@@ -175,6 +193,13 @@ impl BreakerBuilder {
         self
     }
 
+    /// The longest the breaker stays half-open with every probe slot taken
+    /// (default 60 s); then it reopens.
+    pub fn half_open_max_duration(mut self, duration: Duration) -> Self {
+        self.config.half_open_max_duration = duration;
+        self
+    }
+
     /// Abandon async calls after this long, counting a failure.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.config.timeout = Some(timeout);
@@ -197,7 +222,7 @@ impl BreakerBuilder {
 
 #[cfg(test)]
 mod tests {
-    use super::{BreakerConfig, MAX_PROBES};
+    use super::{BreakerConfig, MAX_PROBES, MAX_WINDOW_COUNT};
     use std::time::Duration;
 
     #[test]
@@ -209,6 +234,11 @@ mod tests {
             config.validate()
         };
         assert!(with(|c| c.failure_threshold = 0).is_err());
+        // Window buckets count to 2^24 - 1.
+        assert!(with(|c| c.failure_threshold = MAX_WINDOW_COUNT).is_ok());
+        assert!(with(|c| c.failure_threshold = MAX_WINDOW_COUNT + 1).is_err());
+        assert!(with(|c| c.minimum_calls = MAX_WINDOW_COUNT + 1).is_err());
+        assert!(with(|c| c.half_open_max_duration = Duration::ZERO).is_err());
         assert!(with(|c| c.window = Duration::from_millis(9)).is_err());
         assert!(with(|c| c.failure_rate = Some(1.5)).is_err());
         assert!(with(|c| c.failure_rate = Some(0.0)).is_err());

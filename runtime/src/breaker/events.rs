@@ -40,7 +40,8 @@ pub fn events() -> broadcast::Receiver<BreakerEvent> {
     sender().subscribe()
 }
 
-pub(super) fn publish(name: &str, from: BreakerState, to: BreakerState) {
+/// The `tracing` event of a transition.
+pub(super) fn log(name: &str, from: BreakerState, to: BreakerState) {
     match to {
         BreakerState::Open | BreakerState::ForcedOpen => {
             tracing::warn!(target: TARGET, breaker = %name, from = from.as_str(), to = to.as_str(), "circuit breaker opened")
@@ -52,6 +53,10 @@ pub(super) fn publish(name: &str, from: BreakerState, to: BreakerState) {
             tracing::info!(target: TARGET, breaker = %name, from = from.as_str(), to = to.as_str(), "circuit breaker {}", to.as_str())
         }
     }
+}
+
+/// Sends a transition to the subscribers of [`events`], if any.
+pub(super) fn broadcast(name: &str, from: BreakerState, to: BreakerState) {
     // Nobody subscribed: nothing to build (the name is copied per event).
     let sender = sender();
     if sender.receiver_count() == 0 {

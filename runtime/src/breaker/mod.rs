@@ -30,7 +30,7 @@ mod window;
 
 pub use callsite::{Callsite, CallsiteMeta};
 pub use circuit::Breaker;
-pub use config::{BreakerBuilder, BreakerConfig, MAX_PROBES};
+pub use config::{BreakerBuilder, BreakerConfig, MAX_PROBES, MAX_WINDOW_COUNT};
 pub use events::{BreakerEvent, TARGET, events};
 pub use permit::{CallPolicy, Permit};
 pub use retry::{Backoff, RetryPolicy};
@@ -63,4 +63,25 @@ pub fn all() -> Vec<BreakerSnapshot> {
         .into_iter()
         .map(|inner| Breaker(inner).snapshot())
         .collect()
+}
+
+/// Panics with a message that names opguard, the breaker, the option and the
+/// fix when an async call that waits on tokio's timer (`timeout`, or the
+/// pauses between `retries`) is polled outside a tokio runtime, instead of
+/// tokio's "there is no reactor running".
+#[inline]
+pub(crate) fn require_tokio_timer(breaker: &str, option: &str) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        no_tokio_timer(breaker, option);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn no_tokio_timer(breaker: &str, option: &str) -> ! {
+    panic!(
+        "opguard: breaker `{breaker}` has `{option}`, which waits on tokio's timer, but this call \
+         is polled outside a tokio runtime; run it inside one (`#[tokio::main]`, \
+         `Runtime::block_on`, `Handle::enter`), or remove `{option}`"
+    )
 }

@@ -122,7 +122,12 @@ impl<'a> Permit<'a> {
         let watched = Watched::new(future, &self.panicked);
         let result = match self.breaker.config.timeout {
             None => watched.await,
-            Some(after) => match tokio::time::timeout(after, watched).await {
+            Some(after) => match {
+                super::require_tokio_timer(self.breaker.name, "timeout");
+                tokio::time::timeout(after, watched)
+            }
+            .await
+            {
                 Ok(result) => result,
                 Err(_) => {
                     self.finished = true;

@@ -106,7 +106,10 @@ impl Breaker {
             let (result, failed) = permit.run_judged(policy, attempt()).await;
             match attempts.after(result, failed) {
                 ControlFlow::Break(result) => return Ok(result),
-                ControlFlow::Continue(delay) => tokio::time::sleep(delay).await,
+                ControlFlow::Continue(delay) => {
+                    super::require_tokio_timer(self.name(), "retries");
+                    tokio::time::sleep(delay).await
+                }
             }
         }
     }

@@ -23,6 +23,9 @@ pub struct BreakerSnapshot {
     pub rejected: u64,
     /// Failures that were timeouts.
     pub timeouts: u64,
+    /// Calls dropped before they finished (the caller stopped waiting):
+    /// neither successes nor failures, so not in `calls`.
+    pub cancelled: u64,
     /// Calls slower than `slow_call_duration` (counted only when that is set).
     pub slow: u64,
     /// Failures in the rolling window now.

@@ -179,6 +179,7 @@ fn breaker_families(out: &mut String, breakers: &[BreakerSnapshot]) {
             ("success", b.successes),
             ("failure", b.failures),
             ("rejected", b.rejected),
+            ("cancelled", b.cancelled),
         ] {
             f.sample(
                 name,
