@@ -40,15 +40,21 @@ impl Errors {
 }
 
 /// The option in `options` closest to `given`, if any is close enough to be a
-/// likely typo.
+/// likely typo: within one edit per four letters (a transposition such as
+/// `tll` for `ttl` is one edit), or similar by Jaro-Winkler. Fewer edits
+/// win, then the closer Jaro-Winkler score.
 pub(crate) fn closest<'a>(given: &str, options: &[&'a str]) -> Option<&'a str> {
     let given = given.to_ascii_lowercase();
+    let max_edits = (given.chars().count() / 4).max(1);
     options
         .iter()
-        .map(|option| (strsim::jaro_winkler(&given, option), *option))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, option)| option)
+        .filter_map(|option| {
+            let edits = strsim::osa_distance(&given, option);
+            let similarity = strsim::jaro_winkler(&given, option);
+            (edits <= max_edits || similarity >= 0.8).then_some((edits, similarity, *option))
+        })
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map(|(_, _, option)| option)
 }
 
 /// ` (did you mean `x`?)`, or the list of valid names.
@@ -75,6 +81,13 @@ mod tests {
         assert_eq!(closest("treshold", &keys), Some("threshold"));
         assert_eq!(closest("include_arg", &keys), Some("include_args"));
         assert_eq!(closest("lvl", &keys), None);
+        // Transpositions and one-letter slips in short names.
+        let cache = ["ttl", "tti", "max_capacity", "name", "key"];
+        assert_eq!(closest("tll", &cache), Some("ttl"));
+        assert_eq!(closest("tit", &cache), Some("tti"));
+        assert_eq!(closest("nmae", &cache), Some("name"));
+        assert_eq!(closest("kye", &cache), Some("key"));
+        assert_eq!(closest("levle", &keys), Some("level"));
         assert_eq!(suggestion("zzz", &["a", "b"]), "expected one of: a, b");
     }
 }
