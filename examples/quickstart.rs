@@ -9,6 +9,7 @@
 //! cargo run --example quickstart
 //! ```
 
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -164,8 +165,12 @@ async fn get_profile(
 #[tokio::main]
 async fn main() {
     // Slow calls, breaker transitions and errors are events; traced spans
-    // are printed when they close.
+    // are printed when they close. Colours only on a terminal, and never
+    // with NO_COLOR set (https://no-color.org).
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     tracing_subscriber::fmt()
+        .with_ansi(colour)
         .with_target(false)
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .compact()
@@ -192,9 +197,10 @@ async fn main() {
         let requests = (0..50u64).map(|i| get_profile(&service, &inventory, batch * 50 + i + 1));
         let results = futures_util::future::join_all(requests).await;
         let failed = results.iter().filter(|r| r.is_err()).count();
-        let state = opguard::breaker::get("inventory").map(|b| b.state());
+        let state = opguard::breaker::get("inventory")
+            .map_or_else(|| "not called yet".to_owned(), |b| b.state().to_string());
         println!(
-            "batch {batch}: {} ok, {failed} failed; inventory breaker {state:?}, remote calls so far {}",
+            "batch {batch}: {} ok, {failed} failed; inventory breaker {state}, remote calls so far {}",
             results.len() - failed,
             inventory.remote_calls.load(Ordering::Relaxed)
         );
@@ -202,7 +208,7 @@ async fn main() {
             println!("  breaker `{}`: {} -> {}", event.name, event.from, event.to);
         }
     }
-    println!("\n300 requests in {:?}\n", started.elapsed());
+    println!("\n300 requests in {:.1?}\n", started.elapsed());
 
     println!(
         "{:<36} {:>6} {:>6} {:>6} {:>5} {:>9} {:>9} {:>9}",
