@@ -3,7 +3,6 @@
 
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
-use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitStr, Token};
 
 use crate::args::raw::{RawArg, RawValue};
@@ -129,8 +128,25 @@ fn fields(arg: &RawArg, errors: &mut Errors) -> Vec<(Ident, Expr)> {
         let value: Expr = input.parse()?;
         Ok((key, value))
     };
+    // A mistake is reported at its field, also one that ends too early
+    // (`fields(foo = )`), which syn reports at the end of the whole input.
     let list = |input: syn::parse::ParseStream<'_>| {
-        Punctuated::<(Ident, Expr), Token![,]>::parse_terminated_with(input, entry)
+        let mut entries = Vec::new();
+        while !input.is_empty() {
+            let field = input.span();
+            let parsed = entry(input).map_err(|error| {
+                if input.is_empty() {
+                    syn::Error::new(field, error)
+                } else {
+                    error
+                }
+            })?;
+            entries.push(parsed);
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(entries)
     };
     match list.parse2(group.stream()) {
         Ok(entries) => {
