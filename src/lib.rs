@@ -424,6 +424,22 @@
 //! subscribers; a subscriber that falls more than 1024 events behind skips
 //! ahead rather than slowing calls down.
 //!
+//! Registries keep what they register for the life of the process: a
+//! breaker about 2 KB, a timer about 6 KB, a cache its entries. That is
+//! right for functions, which are few; breakers, timers or caches made at
+//! run time from names (one per host or tenant) should be removed when no
+//! longer needed, with [`breaker::remove`], [`monitor::remove`] and
+//! [`cache::remove`]: the entry leaves every listing and export, handles
+//! still held keep working, and building the name again starts afresh.
+//!
+//! ```
+//! use opguard::breaker::{self, Breaker};
+//! let host = Breaker::builder("docs.host-42").build();
+//! assert!(breaker::remove("docs.host-42"));
+//! assert!(breaker::get("docs.host-42").is_none());
+//! # drop(host);
+//! ```
+//!
 //! # `#[cacheable]`
 //!
 //! ```

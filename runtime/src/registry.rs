@@ -42,6 +42,12 @@ impl<T> Registry<T> {
         map.get(name).cloned()
     }
 
+    /// Forgets the item registered under `name`; whoever holds it keeps it.
+    pub(crate) fn remove(&self, name: &str) -> Option<Arc<T>> {
+        let mut map = self.map().write().unwrap_or_else(|e| e.into_inner());
+        map.remove(name)
+    }
+
     pub(crate) fn all(&self) -> Vec<Arc<T>> {
         let map = self.map().read().unwrap_or_else(|e| e.into_inner());
         map.values().cloned().collect()

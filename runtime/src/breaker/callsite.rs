@@ -34,7 +34,8 @@ impl Callsite {
     /// The callsite's breaker, registered on first use.
     #[inline]
     pub fn breaker(&self) -> &Breaker {
-        self.breaker
-            .get_or_init(|| Breaker::register(self.meta.site.operation().name, self.meta.config))
+        self.breaker.get_or_init(|| {
+            Breaker::register(self.meta.site.operation().name, self.meta.config, true)
+        })
     }
 }

@@ -59,9 +59,10 @@ const LAST_FAILURES: usize = 10;
 pub struct Breaker(pub(super) Arc<Inner>);
 
 pub(crate) struct Inner {
-    /// Leaked once per registered breaker, which lives for good in the
-    /// registry: its errors borrow the name instead of sharing a count.
-    pub(super) name: &'static str,
+    /// A callsite's name is leaked once (a callsite lives for good), so its
+    /// errors borrow the name instead of sharing a count; a builder's is
+    /// owned, as the breaker may be removed, and each rejection copies it.
+    pub(super) name: Cow<'static, str>,
     pub(super) config: BreakerConfig,
     /// `config.counts_calls()`, read on every success.
     counts_calls: bool,
@@ -135,8 +136,15 @@ impl Breaker {
         BreakerBuilder::new(name.into())
     }
 
-    pub(super) fn register(name: String, config: BreakerConfig) -> Breaker {
-        let (inner, created) = registry().get_or_register(&name, || Inner::new(&name, config));
+    pub(super) fn register(name: String, config: BreakerConfig, leak: bool) -> Breaker {
+        let (inner, created) = registry().get_or_register(&name, || {
+            let owned = if leak {
+                Cow::Borrowed(&*Box::leak(name.clone().into_boxed_str()))
+            } else {
+                Cow::Owned(name.clone())
+            };
+            Inner::new(owned, config)
+        });
         if !created && inner.config != config {
             tracing::warn!(
                 target: super::TARGET,
@@ -150,7 +158,7 @@ impl Breaker {
 
     /// The breaker's name.
     pub fn name(&self) -> &str {
-        self.0.name
+        &self.0.name
     }
 
     /// The breaker's settings.
@@ -245,9 +253,9 @@ impl std::fmt::Debug for Breaker {
 }
 
 impl Inner {
-    fn new(name: &str, config: BreakerConfig) -> Self {
+    fn new(name: Cow<'static, str>, config: BreakerConfig) -> Self {
         Self {
-            name: Box::leak(name.into()),
+            name,
             config,
             counts_calls: config.counts_calls(),
             tracks_slow: config.slow_call.is_some(),
@@ -336,7 +344,7 @@ impl Inner {
     fn reject(&self, retry_after: Duration) -> GuardError {
         self.counts.add(REJECTED, 1);
         GuardError::CircuitOpen {
-            name: Cow::Borrowed(self.name),
+            name: self.name.clone(),
             retry_after,
         }
     }
@@ -566,9 +574,9 @@ impl Inner {
         // Sent under the lock, so that subscribers get one breaker's
         // transitions in the order they happened; the `tracing` event after
         // it, so that a subscriber may read the breaker.
-        broadcast(self.name, from, to);
+        broadcast(&self.name, from, to);
         drop(totals);
-        log(self.name, from, to);
+        log(&self.name, from, to);
         true
     }
 

@@ -216,7 +216,7 @@ impl BreakerBuilder {
         if let Err(problem) = self.config.validate() {
             panic!("invalid settings for breaker `{}`: {problem}", self.name);
         }
-        Breaker::register(self.name, self.config)
+        Breaker::register(self.name, self.config, false)
     }
 }
 

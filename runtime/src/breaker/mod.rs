@@ -56,6 +56,27 @@ pub fn get(name: &str) -> Option<Breaker> {
     registry().get(name).map(Breaker)
 }
 
+/// Forgets the breaker registered under `name`, for breakers made at run
+/// time (one per host or tenant) that are no longer needed: the registry
+/// would otherwise keep each for good (about 2 KB). It leaves every export
+/// and report; handles still held keep working on their own state, and
+/// building the name again registers a new breaker. True if one was there.
+///
+/// A function's `#[circuit_breaker]` keeps using its breaker after this, out
+/// of the exports: remove only what you built.
+///
+/// ```
+/// use opguard_runtime::breaker::{self, Breaker};
+/// let per_host = Breaker::builder("docs.remove.host-17").build();
+/// assert!(breaker::remove("docs.remove.host-17"));
+/// assert!(breaker::get("docs.remove.host-17").is_none());
+/// assert!(!breaker::remove("docs.remove.host-17"));
+/// assert_eq!(per_host.name(), "docs.remove.host-17");
+/// ```
+pub fn remove(name: &str) -> bool {
+    registry().remove(name).is_some()
+}
+
 /// Snapshots of every registered breaker, sorted by name.
 pub fn all() -> Vec<BreakerSnapshot> {
     registry()

@@ -1,6 +1,5 @@
 //! The right to make one call, and running the call under it.
 
-use std::borrow::Cow;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -123,7 +122,7 @@ impl<'a> Permit<'a> {
         let result = match self.breaker.config.timeout {
             None => watched.await,
             Some(after) => match {
-                super::require_tokio_timer(self.breaker.name, "timeout");
+                super::require_tokio_timer(&self.breaker.name, "timeout");
                 tokio::time::timeout(after, watched)
             }
             .await
@@ -134,7 +133,7 @@ impl<'a> Permit<'a> {
                     let text = format!("timed out after {after:?}");
                     self.breaker
                         .on_failure(self.generation, self.kind, self.started, text, true);
-                    let name = Cow::Borrowed(self.breaker.name);
+                    let name = self.breaker.name.clone();
                     return (
                         Err(policy.convert(GuardError::Timeout { name, after })),
                         true,

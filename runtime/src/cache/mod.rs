@@ -84,6 +84,23 @@ pub fn get(name: &str) -> Option<CacheHandle> {
     })
 }
 
+/// Forgets the cache registered under `name`, for caches made at run time
+/// that are no longer needed: the registry would otherwise keep each, and
+/// its entries, for good. It leaves every export; a cache still held keeps
+/// working with its entries, and building the name again registers a new,
+/// empty cache. True if one was there. A function's `#[cacheable]` keeps
+/// using its cache after this, out of the exports.
+///
+/// ```
+/// use opguard_runtime::cache::{self, SyncCache};
+/// let tenant: SyncCache<u32, u32> = cache::builder("docs.remove.tenant-9").build_sync().unwrap();
+/// assert!(cache::remove("docs.remove.tenant-9"));
+/// assert!(cache::get("docs.remove.tenant-9").is_none());
+/// ```
+pub fn remove(name: &str) -> bool {
+    registry().remove(name).is_some()
+}
+
 /// Statistics of every registered cache, sorted by name.
 pub fn all() -> Vec<CacheStats> {
     registry()

@@ -49,6 +49,23 @@ pub fn get(name: &str) -> Option<Arc<Timer>> {
     registry().get(name)
 }
 
+/// Forgets the timer registered under `name`, for timers made at run time
+/// that are no longer needed (the registry would otherwise keep each for
+/// good, about 6 KB with its histogram). It leaves every export; an `Arc`
+/// still held keeps recording, and building the name again registers a new
+/// timer. True if one was there. A function's `#[monitor_performance]`
+/// keeps using its timer after this, out of the exports.
+///
+/// ```
+/// use opguard_runtime::monitor;
+/// monitor::Timer::builder("docs::remove").build();
+/// assert!(monitor::remove("docs::remove"));
+/// assert!(monitor::get("docs::remove").is_none());
+/// ```
+pub fn remove(name: &str) -> bool {
+    registry().remove(name).is_some()
+}
+
 /// Snapshots of every registered timer, sorted by name.
 pub fn all() -> Vec<TimerSnapshot> {
     registry().all().iter().map(|t| t.snapshot()).collect()
