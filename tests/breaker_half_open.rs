@@ -26,15 +26,22 @@ fn retry_after(result: Result<impl Sized, GuardError>) -> Duration {
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_probe_that_never_finishes_holds_half_open_only_for_the_bound() {
-    let breaker = Breaker::builder("breaker_half_open.stuck")
+/// A breaker opened by one failure, its recovery timeout just over: the
+/// next call is a probe.
+async fn ready_to_probe(name: &str, recovery: u64, half_open_max: u64) -> Breaker {
+    let breaker = Breaker::builder(name)
         .failure_threshold(1)
-        .recovery_timeout(secs(30))
-        .half_open_max_duration(secs(10))
+        .recovery_timeout(secs(recovery))
+        .half_open_max_duration(secs(half_open_max))
         .build();
     breaker.acquire().unwrap().failure("down");
-    advance(secs(30)).await;
+    advance(secs(recovery)).await;
+    breaker
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_probe_that_never_finishes_holds_half_open_only_for_the_bound() {
+    let breaker = ready_to_probe("breaker_half_open.stuck", 30, 10).await;
     let stuck = breaker.acquire().expect("the probe");
     assert!(stuck.is_probe());
 
@@ -76,13 +83,7 @@ async fn a_probe_that_never_finishes_holds_half_open_only_for_the_bound() {
 
 #[tokio::test(start_paused = true)]
 async fn a_late_probe_failure_does_not_reopen_a_new_half_open_state() {
-    let breaker = Breaker::builder("breaker_half_open.late_failure")
-        .failure_threshold(1)
-        .recovery_timeout(secs(1))
-        .half_open_max_duration(secs(1))
-        .build();
-    breaker.acquire().unwrap().failure("down");
-    advance(secs(1)).await;
+    let breaker = ready_to_probe("breaker_half_open.late_failure", 1, 1).await;
     let late = breaker.acquire().unwrap();
     advance(secs(1)).await;
     assert!(breaker.acquire().is_err(), "reopened by the bound");

@@ -89,22 +89,23 @@ impl Defaults {
             return given.clone();
         }
         let readable = OperationName::from_locator(site.module, (site.locate)(), site.fn_name);
-        let located = format!("{path}@{}", site.location);
-        let candidates = [
+        let function = path
+            .strip_prefix(site.module)
+            .and_then(|rest| rest.strip_prefix("::"))
+            .unwrap_or(&path);
+        // The located name carries the identity itself: nobody else has it.
+        let located = OperationName::new(site.module, format!("{function}@{}", site.location));
+        let name = [
             readable.clone(),
-            OperationName::new(site.module, strip_module(site.module, &path)),
-            OperationName::new(site.module, strip_module(site.module, &located)),
-        ];
-        let name = candidates
-            .into_iter()
-            .find(|candidate| {
-                self.taken
-                    .get(&candidate.name)
-                    .is_none_or(|owner| *owner == identity)
-            })
-            // The last candidate carries the identity itself, so only a
-            // function of that very identity holds it; unreachable.
-            .unwrap_or_else(|| OperationName::new(site.module, located.clone()));
+            OperationName::new(site.module, function.to_owned()),
+        ]
+        .into_iter()
+        .find(|candidate| {
+            self.taken
+                .get(&candidate.name)
+                .is_none_or(|owner| *owner == identity)
+        })
+        .unwrap_or(located);
         if name != readable
             && let Some((first, first_at)) = self.taken.get(&readable.name)
         {
@@ -127,23 +128,20 @@ impl Defaults {
 /// and closures, with the module in front when the path does not start with
 /// it (a qualified `<T as Trait>::method`).
 fn full_path(module: &str, locator: &str) -> String {
-    let path = locator.replace("::{{closure}}", "");
-    let path = path
-        .rsplit_once("::")
-        .map_or(path.as_str(), |(head, _marker)| head);
+    let path = function_item(locator).unwrap_or_else(|| locator.to_owned());
     if path.starts_with(module) || module.is_empty() {
-        path.to_owned()
+        path
     } else {
         format!("{module}::{path}")
     }
 }
 
-/// `path` without the leading `module::`, as [`OperationName::new`] adds it.
-fn strip_module(module: &str, path: &str) -> String {
-    path.strip_prefix(module)
-        .and_then(|rest| rest.strip_prefix("::"))
-        .unwrap_or(path)
-        .to_owned()
+/// The path of the function a marker item sits in: the locator without its
+/// closures and its last segment (the marker).
+fn function_item(locator: &str) -> Option<String> {
+    let path = locator.replace("::{{closure}}", "");
+    path.rsplit_once("::")
+        .map(|(head, _marker)| head.to_owned())
 }
 
 /// The name parts of one operation.
@@ -201,8 +199,8 @@ impl OperationName {
 /// `Type::method` or `fn_name` (or `outer::inner` for a nested fn), read off the
 /// locator's type name.
 fn function_path(module: &str, locator: &str) -> Option<String> {
-    let path = locator.replace("::{{closure}}", "");
-    let path = path.rsplit_once("::").map(|(head, _marker)| head)?;
+    let path = function_item(locator)?;
+    let path = path.as_str();
     if let Some(qualified) = path.strip_prefix('<') {
         // `<Self as Trait>::method`: keep the self type's last segment.
         let close = matching_angle(qualified)?;
@@ -283,7 +281,7 @@ fn last_segment(path: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::OperationName;
+    use super::{OperationName, Site};
 
     fn function(module: &str, locator: &str) -> String {
         OperationName::from_locator(module, locator, "fallback").function
@@ -324,6 +322,46 @@ mod tests {
             function("app", "<&app::Repo as app::Store>::get::__opguard_here"),
             "Repo::get"
         );
+    }
+
+    fn site(module: &'static str, locate: fn() -> &'static str, location: &'static str) -> Site {
+        Site {
+            name: None,
+            module,
+            fn_name: "load",
+            locate,
+            location,
+        }
+    }
+
+    #[test]
+    fn colliding_default_names_are_told_apart_and_stay_put() {
+        // One `macro_rules!` expansion in two modules: one location.
+        let a = site("t1::a", || "t1::a::load::__opguard_here", "src/m.rs:1:1");
+        let b = site("t1::b", || "t1::b::load::__opguard_here", "src/m.rs:1:1");
+        assert_eq!(a.operation().name, "t1::a::load");
+        assert_eq!(b.operation().name, "t1::b::load");
+        // Two impls of one trait for two instantiations of one type.
+        let u8s = site(
+            "t2",
+            || "<t2::W<u8> as t2::L>::load::__opguard_here",
+            "src/w.rs:3:8",
+        );
+        let u16s = site(
+            "t2",
+            || "<t2::W<u16> as t2::L>::load::__opguard_here",
+            "src/w.rs:9:8",
+        );
+        assert_eq!(u8s.operation().name, "t2::W::load");
+        assert_eq!(u16s.operation().name, "t2::<t2::W<u16> as t2::L>::load");
+        // Asked again (another attribute of the same function): the same name.
+        assert_eq!(u16s.operation().name, "t2::<t2::W<u16> as t2::L>::load");
+        assert_eq!(u8s.operation().name, "t2::W::load");
+        // Nested functions with one path in two blocks: the location decides.
+        let first = site("t3", || "t3::outer::inner::__opguard_here", "src/n.rs:2:12");
+        let second = site("t3", || "t3::outer::inner::__opguard_here", "src/n.rs:6:12");
+        assert_eq!(first.operation().name, "t3::outer::inner");
+        assert_eq!(second.operation().name, "t3::outer::inner@src/n.rs:6:12");
     }
 
     #[test]

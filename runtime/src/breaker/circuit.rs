@@ -12,6 +12,7 @@ use tokio::time::Instant;
 
 use super::events::{broadcast, log};
 use super::permit::{CallPolicy, Permit, PermitKind};
+use super::probes::Probes;
 use super::state::StateWord;
 use super::window::{Kind, Window};
 use super::{
@@ -83,51 +84,6 @@ pub(crate) struct Inner {
     last_failures: Mutex<VecDeque<FailureRecord>>,
     /// Serialises transitions; holds the totals at the last one.
     transition: Mutex<(u64, u64)>,
-}
-
-const PROBE_BITS: u32 = 12;
-const PROBE_MASK: u64 = (1 << PROBE_BITS) - 1;
-const GEN_MASK: u64 = (1 << 28) - 1;
-
-/// The half-open word of one generation's probes: how many run, how many
-/// succeeded, and how many of those were slow.
-#[derive(Clone, Copy)]
-struct Probes {
-    generation: u64,
-    slow: u64,
-    in_flight: u64,
-    successes: u64,
-}
-
-impl Probes {
-    fn of(generation: u64) -> Self {
-        Self {
-            generation: generation & GEN_MASK,
-            slow: 0,
-            in_flight: 0,
-            successes: 0,
-        }
-    }
-
-    fn pack(self) -> u64 {
-        self.generation << (3 * PROBE_BITS)
-            | self.slow << (2 * PROBE_BITS)
-            | self.in_flight << PROBE_BITS
-            | self.successes
-    }
-
-    fn unpack(word: u64) -> Self {
-        Self {
-            generation: word >> (3 * PROBE_BITS),
-            slow: word >> (2 * PROBE_BITS) & PROBE_MASK,
-            in_flight: word >> PROBE_BITS & PROBE_MASK,
-            successes: word & PROBE_MASK,
-        }
-    }
-
-    fn belongs_to(self, generation: u64) -> bool {
-        self.generation == generation & GEN_MASK
-    }
 }
 
 impl Breaker {

@@ -23,6 +23,7 @@ mod circuit;
 mod config;
 mod events;
 mod permit;
+mod probes;
 mod retry;
 mod snapshot;
 mod state;

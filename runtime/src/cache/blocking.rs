@@ -78,8 +78,7 @@ where
             let cached = self.inner.optionally_get_with(key.clone(), || {
                 let body = body.take()?;
                 self.counters.load();
-                let loading = reentry::Load::new(id, &key);
-                let entered = loading.enter();
+                let entered = reentry::Load::new(id, &key).enter();
                 let returned = body();
                 drop(entered);
                 match adapter.split(returned) {
