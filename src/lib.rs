@@ -460,8 +460,40 @@
 //! is cancelled or panics, one of the waiters runs the body instead (the
 //! panicking caller still sees its panic). A `Result` caches only its `Ok`
 //! value, an `Option` only its `Some` (unless `cache_none`); an error is
-//! returned to its caller and never cached, and callers that were waiting for
-//! it run the body themselves, so errors need not be `Clone`.
+//! returned and never cached.
+//!
+//! What the callers that waited get when the call they waited for cached
+//! nothing: the same outcome, without running the body again, when it can be
+//! copied, that is a `None`, a value `condition` refused, or an error whose
+//! type is `Clone + Send + Sync` (a clone each). An error that cannot be
+//! cloned (`anyhow::Error`, `Box<dyn Error>`, `std::io::Error`) cannot be
+//! handed on, so each waiter then runs the body itself, all at once: the
+//! slowest caller waits about two body runs, never one run per caller.
+//! Errors need not be `Clone`; make them `Clone` (or wrap them in `Arc`) to
+//! keep a failing dependency at one call per key.
+//!
+//! ```
+//! use std::sync::atomic::{AtomicU32, Ordering};
+//! use opguard::cacheable;
+//!
+//! static RUNS: AtomicU32 = AtomicU32::new(0);
+//!
+//! #[derive(Debug, Clone, PartialEq)]
+//! struct Unavailable;
+//!
+//! #[cacheable]
+//! async fn price(sku: u32) -> Result<u64, Unavailable> {
+//!     RUNS.fetch_add(1, Ordering::SeqCst);
+//!     tokio::task::yield_now().await; // the others arrive and wait
+//!     Err(Unavailable)
+//! }
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let calls = (0..10).map(|_| price(7));
+//! let results = futures_util::future::join_all(calls).await;
+//! assert!(results.iter().all(|r| *r == Err(Unavailable)));
+//! assert_eq!(RUNS.load(Ordering::SeqCst), 1); // one run, ten answers
+//! # }
+//! ```
 //!
 //! ## Options
 //!

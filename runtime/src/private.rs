@@ -208,7 +208,7 @@ pub mod cache {
     pub use crate::cache::{Adapter, CacheConfig, Callsite, CallsiteMeta};
 
     /// Picks the [`Adapter`] for a return type by autoref specialisation:
-    /// `(&&&Shape::<R>::new()).__opguard_adapter()`.
+    /// `(&&&&Shape::<R>::new()).__opguard_adapter()`.
     pub struct Shape<R>(PhantomData<fn() -> R>);
 
     impl<R> Shape<R> {
@@ -216,6 +216,22 @@ pub mod cache {
         #[allow(clippy::new_without_default)]
         pub const fn new() -> Self {
             Self(PhantomData)
+        }
+    }
+
+    /// Chosen for a `Result` whose error can be cloned: the `Ok` value is
+    /// cached, and an `Err` is handed to the callers that waited for it.
+    pub trait ShapeResultShared<T, E> {
+        /// The adapter.
+        fn __opguard_adapter(&self) -> Adapter<::core::result::Result<T, E>, T>;
+    }
+
+    impl<T, E> ShapeResultShared<T, E> for &&&Shape<::core::result::Result<T, E>>
+    where
+        E: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+    {
+        fn __opguard_adapter(&self) -> Adapter<::core::result::Result<T, E>, T> {
+            Adapter::RESULT_SHARED
         }
     }
 

@@ -25,8 +25,8 @@ pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> Tok
         quote_spanned!(at_output=> ::opguard::__private::cache::Adapter::<#output, #output>::VALUE)
     } else {
         quote_spanned!(at_output=> {
-            use ::opguard::__private::cache::{ShapeOption as _, ShapeResult as _, ShapeValue as _};
-            (&&&::opguard::__private::cache::Shape::<#output>::new()).__opguard_adapter()
+            use ::opguard::__private::cache::{ShapeOption as _, ShapeResult as _, ShapeResultShared as _, ShapeValue as _};
+            (&&&&::opguard::__private::cache::Shape::<#output>::new()).__opguard_adapter()
         })
     };
     let adapter_at_output = Ident::new("__opguard_adapter", at_output);

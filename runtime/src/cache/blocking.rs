@@ -5,6 +5,7 @@ use std::borrow::Borrow;
 use std::hash::Hash;
 use std::sync::Arc;
 
+use super::flight::{self, Uncached};
 use super::handle::{BoxFuture, CacheError, ErasedCache};
 use super::reentry;
 use super::stats::Counters;
@@ -59,10 +60,11 @@ where
     }
 
     /// Runs `body` for `key` after a miss, unless a concurrent call for the
-    /// same key is already running it, in which case this one waits for that
-    /// value. What `adapter` splits off as cacheable, and `keep` accepts, is
-    /// cached; anything else goes back to this caller only. A caller that
-    /// waited for a call whose result was not cached runs its own body.
+    /// same key is already running it, in which case this one waits for its
+    /// outcome. What `adapter` splits off as cacheable, and `keep` accepts,
+    /// is cached. A load that caches nothing hands its waiters a copy of
+    /// what it returned where one can be made (see [`Adapter`]); otherwise
+    /// each waiter runs its own body, at once.
     pub fn load<R>(
         &self,
         key: K,
@@ -72,36 +74,48 @@ where
     ) -> R {
         let id = Arc::as_ptr(&self.counters) as usize;
         reentry::check(id, &key, &self.name);
+        let run = |body| self.run(id, &key, adapter, &keep, body);
         let mut body = Some(body);
-        let mut uncached = None;
-        loop {
-            let cached = self.inner.optionally_get_with(key.clone(), || {
-                let body = body.take()?;
-                self.counters.load();
-                let entered = reentry::Load::new(id, &key).enter();
-                let returned = body();
-                drop(entered);
-                match adapter.split(returned) {
-                    Ok(value) if keep(&value) => Some(value),
-                    Ok(value) => {
-                        uncached = Some(adapter.wrap(value));
-                        None
+        let mut own = None;
+        let loaded = self.inner.try_get_with(key.clone(), || match body.take() {
+            Some(body) => run(body).map_err(|(uncached, returned)| {
+                own = Some(returned);
+                uncached
+            }),
+            None => Err(Uncached::Unshared),
+        });
+        match loaded {
+            Ok(value) => adapter.wrap(value),
+            Err(uncached) => own
+                .or_else(|| flight::waited(adapter, &uncached))
+                .unwrap_or_else(|| {
+                    // This caller waited, so its body has not run.
+                    let body = body.take().expect("a waiting caller still has its body");
+                    match run(body) {
+                        Ok(value) => {
+                            self.inner.insert(key.clone(), value.clone());
+                            adapter.wrap(value)
+                        }
+                        Err((_, returned)) => returned,
                     }
-                    Err(returned) => {
-                        uncached = Some(returned);
-                        None
-                    }
-                }
-            });
-            if let Some(value) = cached {
-                return adapter.wrap(value);
-            }
-            if let Some(returned) = uncached.take() {
-                return returned;
-            }
-            // We waited for a call whose result was not cached; our body has
-            // not run: go again (coalescing with the other waiters).
+                }),
         }
+    }
+
+    /// Runs a load's body, marked as loading `key` (see `reentry`).
+    fn run<R>(
+        &self,
+        id: usize,
+        key: &K,
+        adapter: &Adapter<R, V>,
+        keep: &impl Fn(&V) -> bool,
+        body: impl FnOnce() -> R,
+    ) -> Result<V, (Uncached<V>, R)> {
+        self.counters.load();
+        let entered = reentry::Load::new(id, key).enter();
+        let returned = body();
+        drop(entered);
+        flight::settle(adapter, keep, returned)
     }
 
     /// [`hit`](Self::hit), else [`load`](Self::load) caching every value.

@@ -38,6 +38,7 @@ mod blocking;
 mod builder;
 mod callsite;
 mod config;
+mod flight;
 mod handle;
 mod nonblocking;
 mod reentry;
