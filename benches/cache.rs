@@ -11,6 +11,11 @@
 //!   same key in the same cache at once;
 //! * `cache/miss_insert`: every call a key the cache does not hold, so the
 //!   body runs and its value is inserted.
+//! * `cache/hit_sync_generic`: a hit on the first, the second and the eighth
+//!   instantiation of one generic `#[cacheable]` function (each has its own
+//!   cache, found per call by the instantiation's name), next to the plain
+//!   `opguard` hit; no peer has generic caches. `_2_threads`: the first and
+//!   the second instantiation from two threads at once.
 //!
 //! The variants, all `u64 -> u64`, all with a 300 s time to live:
 //!
@@ -127,6 +132,12 @@ fn opguard_hit(key: u64) -> u64 {
 #[inline(never)]
 async fn opguard_hit_async(key: u64) -> u64 {
     value_of(key)
+}
+
+#[opguard::cacheable(name = "bench.hit_generic", ttl = "300s")]
+#[inline(never)]
+fn opguard_hit_generic<const N: u64>(key: u64) -> u64 {
+    value_of(key) + N
 }
 
 /// Runs of the bodies of the `cached` functions.
@@ -342,6 +353,43 @@ fn bench_hit_sync(c: &mut Criterion, moka: &Moka) {
     group.finish();
 }
 
+fn bench_hit_generic(c: &mut Criterion) {
+    // Eight instantiations, registered in order; each key cached.
+    let calls: [fn(u64) -> u64; 8] = [
+        opguard_hit_generic::<0>,
+        opguard_hit_generic::<1>,
+        opguard_hit_generic::<2>,
+        opguard_hit_generic::<3>,
+        opguard_hit_generic::<4>,
+        opguard_hit_generic::<5>,
+        opguard_hit_generic::<6>,
+        opguard_hit_generic::<7>,
+    ];
+    for (n, call) in (0u64..).zip(calls) {
+        assert_eq!(call(KEY), value_of(KEY) + n);
+        let name = format!("bench.hit_generic<{n}>");
+        check_opguard_hit(&name, || call(KEY) - n);
+    }
+    let mut group = c.benchmark_group("cache/hit_sync_generic");
+    group.bench_function("opguard", |b| b.iter(|| opguard_hit(black_box(KEY))));
+    group.bench_function("first", |b| {
+        b.iter(|| opguard_hit_generic::<0>(black_box(KEY)))
+    });
+    group.bench_function("second", |b| {
+        b.iter(|| opguard_hit_generic::<1>(black_box(KEY)))
+    });
+    group.bench_function("eighth", |b| {
+        b.iter(|| opguard_hit_generic::<7>(black_box(KEY)))
+    });
+    group.finish();
+    // Two threads on the second instantiation: a lock per call would be
+    // shared between them.
+    let mut group = c.benchmark_group("cache/hit_sync_generic_2_threads");
+    two_threads(&mut group, "first", opguard_hit_generic::<0>);
+    two_threads(&mut group, "second", opguard_hit_generic::<1>);
+    group.finish();
+}
+
 fn bench_hit_async(c: &mut Criterion, rt: &tokio::runtime::Runtime, moka: &Moka) {
     let mut group = c.benchmark_group("cache/hit_async");
     group.bench_function("moka", |b| {
@@ -501,6 +549,7 @@ fn benches(c: &mut Criterion) {
     bench_hit_sync(c, &moka);
     bench_hit_async(c, &rt, &moka);
     bench_hit_two_threads(c, &moka);
+    bench_hit_generic(c);
     let runs = miss_runs();
     let calls = bench_miss(c, &rt, &moka);
     check_miss_run(calls, runs);

@@ -22,11 +22,17 @@ pub struct CallsiteMeta {
 /// a generic `impl` around it) and its cache.
 type Slot = (&'static str, &'static (dyn Any + Send + Sync));
 
+/// Instantiations found without a lock: the first one, then this many more.
+const LOCK_FREE: usize = 7;
+
 /// A `static` per annotated function.
 #[derive(Debug)]
 pub struct Callsite {
     meta: CallsiteMeta,
-    first: OnceLock<Slot>,
+    /// The first instantiations' caches, filled in order (under `others`'
+    /// lock) and read without a lock.
+    slots: [OnceLock<Slot>; 1 + LOCK_FREE],
+    /// Instantiations past those, found under a lock.
     others: Mutex<Vec<Slot>>,
 }
 
@@ -35,7 +41,7 @@ impl Callsite {
     pub const fn new(meta: CallsiteMeta) -> Self {
         Self {
             meta,
-            first: OnceLock::new(),
+            slots: [const { OnceLock::new() }; 1 + LOCK_FREE],
             others: Mutex::new(Vec::new()),
         }
     }
@@ -85,13 +91,18 @@ impl Callsite {
         instance: &'static str,
         build: impl FnOnce(CacheBuilder) -> Result<C, super::CacheError>,
     ) -> &'static C {
-        // The usual case, a function with one instantiation: its name is
-        // the same `&'static str` on every call.
-        if let Some((name, cache)) = self.first.get()
-            && std::ptr::eq(*name, instance)
-            && let Some(cache) = cache.downcast_ref::<C>()
-        {
-            return cache;
+        // An instantiation's name is the same `&'static str` on every call:
+        // the first slot is the usual case, a function with one
+        // instantiation; the next few cost a pointer comparison each.
+        for slot in &self.slots {
+            let Some((name, cache)) = slot.get() else {
+                break;
+            };
+            if std::ptr::eq(*name, instance)
+                && let Some(cache) = cache.downcast_ref::<C>()
+            {
+                return cache;
+            }
         }
         self.typed_slow(instance, build)
     }
@@ -104,9 +115,9 @@ impl Callsite {
     ) -> &'static C {
         let mut others = self.others.lock().unwrap_or_else(|e| e.into_inner());
         let found = self
-            .first
-            .get()
-            .into_iter()
+            .slots
+            .iter()
+            .filter_map(OnceLock::get)
             .chain(others.iter())
             .find(|(name, _)| *name == instance);
         if let Some(cache) = found.and_then(|(_, cache)| cache.downcast_ref::<C>()) {
@@ -131,7 +142,8 @@ impl Callsite {
             Err(error) => panic!("{error}"),
         };
         let slot: Slot = (instance, cache);
-        if self.first.set(slot).is_err() {
+        // Under the lock, so the slots fill in order, without gaps.
+        if !self.slots.iter().any(|free| free.set(slot).is_ok()) {
             others.push(slot);
         }
         cache
