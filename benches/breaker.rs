@@ -13,6 +13,10 @@
 //! Every variant runs the same `#[inline(never)]` function, `work`, so each
 //! pays one real call; `plain` calls it directly.
 //!
+//! * `hand_written` (closed groups) is the least a breaker check can be: one
+//!   atomic load of a state flag before the call and one shared atomic
+//!   counter bumped after it, written by hand.
+//!
 //! * `opguard` is `#[circuit_breaker(name = "bench.closed")]` with the default
 //!   options on a function whose body calls `work`. In the `open` group it is
 //!   a second function, `"bench.open"` with a one-hour `recovery_timeout`,
@@ -43,6 +47,7 @@
 
 use std::fmt;
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -92,6 +97,23 @@ fn work(x: u64) -> Result<u64, BenchError> {
 #[inline(never)]
 fn fail(_x: u64) -> Result<u64, BenchError> {
     Err(BenchError::Failed)
+}
+
+/// The hand-written check's state (0: closed) and success count.
+static HAND_STATE: AtomicU8 = AtomicU8::new(0);
+static HAND_SUCCESSES: AtomicU64 = AtomicU64::new(0);
+
+/// The least a breaker check can be: one load, one shared counter.
+#[inline(never)]
+fn hand_written(x: u64) -> Result<u64, BenchError> {
+    if HAND_STATE.load(Ordering::Acquire) != 0 {
+        return Err(BenchError::Failed);
+    }
+    let result = work(x);
+    if result.is_ok() {
+        HAND_SUCCESSES.fetch_add(1, Ordering::Relaxed);
+    }
+    result
 }
 
 #[opguard::circuit_breaker(name = "bench.closed")]
@@ -241,6 +263,7 @@ where
 {
     let mut group = c.benchmark_group("breaker/closed");
     group.bench_function("plain", |b| b.iter(|| work(black_box(7))));
+    group.bench_function("hand_written", |b| b.iter(|| hand_written(black_box(7))));
     group.bench_function("opguard", |b| b.iter(|| with_opguard(black_box(7))));
     group.bench_function("failsafe", |b| {
         b.iter(|| breakers.failsafe_closed.call(|| work(black_box(7))))
@@ -257,6 +280,7 @@ where
 {
     let mut group = c.benchmark_group("breaker/closed_2_threads");
     two_threads(&mut group, "plain", work);
+    two_threads(&mut group, "hand_written", hand_written);
     two_threads(&mut group, "opguard", with_opguard);
     let failsafe = &breakers.failsafe_closed;
     two_threads(&mut group, "failsafe", move |x| failsafe.call(|| work(x)));
