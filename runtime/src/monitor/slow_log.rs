@@ -16,11 +16,11 @@ pub const TARGET: &str = "opguard::monitor";
 /// subscriber; arguments are only formatted when it would.
 pub(crate) fn enabled(level: Level) -> bool {
     match level {
-        Level::ERROR => tracing::enabled!(target: TARGET, Level::ERROR),
-        Level::WARN => tracing::enabled!(target: TARGET, Level::WARN),
-        Level::INFO => tracing::enabled!(target: TARGET, Level::INFO),
-        Level::DEBUG => tracing::enabled!(target: TARGET, Level::DEBUG),
-        _ => tracing::enabled!(target: TARGET, Level::TRACE),
+        Level::ERROR => tracing::event_enabled!(target: TARGET, Level::ERROR),
+        Level::WARN => tracing::event_enabled!(target: TARGET, Level::WARN),
+        Level::INFO => tracing::event_enabled!(target: TARGET, Level::INFO),
+        Level::DEBUG => tracing::event_enabled!(target: TARGET, Level::DEBUG),
+        _ => tracing::event_enabled!(target: TARGET, Level::TRACE),
     }
 }
 

@@ -177,7 +177,7 @@ impl TraceCall {
         active: Option<&Active>,
         error: impl FnOnce() -> String,
     ) {
-        let logged = tracing::enabled!(target: TARGET, Level::ERROR);
+        let logged = tracing::event_enabled!(target: TARGET, Level::ERROR);
         if !logged && active.is_none() {
             return;
         }
