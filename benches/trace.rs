@@ -11,6 +11,12 @@
 //!   `tracing`'s no-op one and the global max level is `OFF`. This situation
 //!   is measured first: nothing in this process sets a global subscriber, and
 //!   no scoped one has been set before it.
+//! * `not_current`: the recording subscriber below is the default of another
+//!   thread, which stays alive; this thread has none. So the max level lets
+//!   `info` through and the callsites' cached interest is "always", but the
+//!   call's dispatcher is the no-op one: nothing is recorded. This is the
+//!   usual state of a test suite, and of a service's threads outside a
+//!   scoped subscriber.
 //! * `filtered_out`: a `tracing_subscriber::fmt()` subscriber with max level
 //!   `WARN`, writing to `std::io::sink`, so the `info` spans are filtered out.
 //! * `recorded`: the same subscriber with max level `INFO`: it records the
@@ -239,14 +245,33 @@ fn subscriber(level: Level) -> impl Subscriber + Send + Sync + 'static {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Situation {
     NoSubscriber,
+    NotCurrent,
     FilteredOut,
     Recorded,
+}
+
+/// A situation's subscriber, set while this lives: this thread's default,
+/// or another thread's (kept alive until this is dropped).
+struct Installed {
+    _here: Option<DefaultGuard>,
+    elsewhere: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        if let Some((stop, thread)) = self.elsewhere.take() {
+            let _ = stop.send(());
+            thread.join().expect("the subscriber's thread");
+        }
+        tracing::callsite::rebuild_interest_cache();
+    }
 }
 
 impl Situation {
     fn name(self) -> &'static str {
         match self {
             Situation::NoSubscriber => "no_subscriber",
+            Situation::NotCurrent => "not_current",
             Situation::FilteredOut => "filtered_out",
             Situation::Recorded => "recorded",
         }
@@ -254,21 +279,39 @@ impl Situation {
 
     /// Sets this situation's subscriber as the thread's default (none for
     /// `NoSubscriber`) and rebuilds the callsites' cached interest.
-    fn install(self) -> Option<DefaultGuard> {
-        let level = match self {
-            Situation::NoSubscriber => return None,
-            Situation::FilteredOut => Level::WARN,
-            Situation::Recorded => Level::INFO,
+    fn install(self) -> Installed {
+        let mut installed = Installed {
+            _here: None,
+            elsewhere: None,
         };
-        let guard = tracing::subscriber::set_default(subscriber(level));
+        match self {
+            Situation::NoSubscriber => return installed,
+            Situation::NotCurrent => {
+                let (stop, stopped) = std::sync::mpsc::channel::<()>();
+                let (ready, is_ready) = std::sync::mpsc::channel::<()>();
+                let thread = std::thread::spawn(move || {
+                    let _guard = tracing::subscriber::set_default(subscriber(Level::INFO));
+                    ready.send(()).expect("the bench thread");
+                    let _ = stopped.recv();
+                });
+                is_ready.recv().expect("the subscriber's thread started");
+                installed.elsewhere = Some((stop, thread));
+            }
+            Situation::FilteredOut => {
+                installed._here = Some(tracing::subscriber::set_default(subscriber(Level::WARN)))
+            }
+            Situation::Recorded => {
+                installed._here = Some(tracing::subscriber::set_default(subscriber(Level::INFO)))
+            }
+        }
         tracing::callsite::rebuild_interest_cache();
-        Some(guard)
+        installed
     }
 
     /// Spans an instrumented call makes.
     fn spans_per_call(self) -> u64 {
         match self {
-            Situation::NoSubscriber | Situation::FilteredOut => 0,
+            Situation::NoSubscriber | Situation::NotCurrent | Situation::FilteredOut => 0,
             Situation::Recorded => 1,
         }
     }
@@ -316,6 +359,16 @@ fn check(situation: Situation, rt: &Runtime) {
             LevelFilter::current(),
             LevelFilter::OFF,
             "the max level is not OFF with no subscriber"
+        );
+    }
+    if situation == Situation::NotCurrent {
+        assert!(
+            tracing::dispatcher::get_default(|dispatch| dispatch.is::<NoSubscriber>()),
+            "this thread must have no subscriber"
+        );
+        assert!(
+            Level::INFO <= LevelFilter::current(),
+            "the other thread's subscriber must let `info` through"
         );
     }
     let traced = situation.spans_per_call();
@@ -491,6 +544,7 @@ fn benches(c: &mut Criterion) {
     let rt = runtime();
     // First: no scoped subscriber may have been set before this one.
     bench_situation(c, &rt, Situation::NoSubscriber);
+    bench_situation(c, &rt, Situation::NotCurrent);
     bench_situation(c, &rt, Situation::FilteredOut);
     bench_situation(c, &rt, Situation::Recorded);
     bench_sampled_out(c, &rt);

@@ -46,7 +46,11 @@ impl Visit for Operation {
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
     fn on_new_span(&self, attrs: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
-        seen().lock().unwrap().0.push(attrs.metadata().name().to_owned());
+        seen()
+            .lock()
+            .unwrap()
+            .0
+            .push(attrs.metadata().name().to_owned());
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {

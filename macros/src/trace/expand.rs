@@ -82,7 +82,6 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     };
     let rate = args.sample_rate;
     let site = Ident::new("__opguard_site", Span::mixed_site());
-    let enabled = Ident::new("__opguard_enabled", Span::mixed_site());
     let lookup = crate::callsite::site(
         "trace",
         "__OPGUARD_TRACE",
@@ -150,6 +149,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
 
     // The work runs bare when the span's level is disabled (then `#call` is
     // `None`), under the call otherwise.
+    let enabled = Ident::new("__opguard_enabled", Span::mixed_site());
     let value = match inner {
         Inner::Value(value) => {
             quote!(::opguard::__private::trace::run(#site, #enabled, #call, || #value, #is_err, #end))
@@ -161,7 +161,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
             quote! {{
                 let (#body, #end_fn) = ::opguard::__private::trace::with_end(#future, #end);
                 if #enabled {
-                    ::opguard::__private::trace::instrument(#call, #body, #end_fn).await
+                    ::opguard::__private::trace::instrument(#site, #call, #body, #end_fn).await
                 } else {
                     ::opguard::__private::trace::untraced(#call);
                     let #value = #body.await;
@@ -177,13 +177,14 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         let #site: &'static ::opguard::__private::trace::Callsite = #lookup;
         // The arguments are borrowed only when the span's level is enabled,
         // so the disabled path costs a level check and runs the work bare.
+        // Nobody tracing the call (`None` from `start`) runs it bare too.
         let #enabled = #site.level_enabled();
         let #call = if #enabled {
-            ::core::option::Option::Some(#site.start(|#meta: &'static ::opguard::__private::trace::Metadata| {
+            #site.start(|#meta: &'static ::opguard::__private::trace::Metadata| {
                 use ::opguard::__private::trace::{FieldAsDebug as _, FieldAsValue as _, FieldRefused as _};
                 #(#locals)*
                 ::opguard::__private::trace::span(#meta, &[#(#values),*])
-            }))
+            })
         } else {
             ::core::option::Option::None
         };

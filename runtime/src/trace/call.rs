@@ -77,26 +77,24 @@ impl TraceCall {
     /// Decides whether a call is traced and, if so, makes its span with
     /// `make` (given the span's metadata; it records the arguments).
     ///
-    /// A call no subscriber is interested in (`metadata` is `None`) is not
-    /// traced. A root call (no current span) is traced with the callsite's
-    /// sample rate; a call inside a span follows it; a call inside a
-    /// sampled-out call is not traced.
+    /// Asked only when a subscriber wants the span (`metadata`). A call
+    /// inside a sampled-out call is not traced: `None`, and the work runs
+    /// bare, as on a disabled level. A root call (no current span) is
+    /// traced with the callsite's sample rate; a call inside a span follows
+    /// it.
     #[inline]
     pub(super) fn start(
         callsite: &'static Callsite,
-        metadata: Option<&'static Metadata<'static>>,
+        metadata: &'static Metadata<'static>,
         make: impl FnOnce(&'static Metadata<'static>) -> Span,
-    ) -> Self {
+    ) -> Option<Self> {
+        if SUPPRESSED.with(Cell::get) {
+            return None;
+        }
         let mut call = Self {
             callsite,
             state: State::Untraced,
         };
-        let Some(metadata) = metadata else {
-            return call;
-        };
-        if SUPPRESSED.with(Cell::get) {
-            return call;
-        }
         let rate = callsite.meta.sample_rate;
         // A root call: no current span (asked without cloning one).
         if rate < 1.0
@@ -104,14 +102,14 @@ impl TraceCall {
             && fastrand::f64() >= rate
         {
             call.state = State::SampledOut;
-            return call;
+            return Some(call);
         }
         call.state = State::Traced(Active {
             span: make(metadata),
             started: Instant::now(),
             panicked: AtomicBool::new(false),
         });
-        call
+        Some(call)
     }
 
     /// The span and its bookkeeping, when the call is traced.
@@ -251,8 +249,9 @@ impl Drop for TraceCall {
 
 /// Runs a synchronous function's work: bare when the span's level is not
 /// `enabled` (so the disabled path is a branch and the work, and for a
-/// `Result` the `is_err` check of [`disabled_end`]), under `call`
-/// otherwise; `end` finishes the call with the value.
+/// `Result` the `is_err` check of [`disabled_end`]) or nobody traces the
+/// call (no `call`), under `call` otherwise; `end` finishes the call with
+/// the value.
 #[inline]
 pub fn run<R>(
     callsite: &'static Callsite,
@@ -263,7 +262,7 @@ pub fn run<R>(
     end: impl FnOnce(&mut TraceCall, &R),
 ) -> R {
     if enabled {
-        run_enabled(call, body, end)
+        run_enabled(callsite, call, body, is_err, end)
     } else {
         untraced(call);
         let value = body();
@@ -272,7 +271,7 @@ pub fn run<R>(
     }
 }
 
-/// Consumes the call of a call whose level is disabled, which is `None`:
+/// Consumes the call of a call that is not traced, which is `None`:
 /// nothing to drop, so no drop code on the disabled path.
 #[inline(always)]
 pub fn untraced(call: Option<TraceCall>) {
@@ -280,7 +279,8 @@ pub fn untraced(call: Option<TraceCall>) {
     std::mem::forget(call);
 }
 
-/// Ends a call whose span level is disabled: there is no span, but an `Err`
+/// Ends a call that is not traced (its level is disabled, or nobody traces
+/// it): there is no span, but an `Err`
 /// (`is_err`) is still logged at `error` level when that level is enabled.
 /// For a value that is not a `Result`, `is_err` is `false` and this is
 /// nothing at all.
@@ -312,12 +312,17 @@ fn disabled_failed<R>(
 
 #[inline(never)]
 fn run_enabled<R>(
+    callsite: &'static Callsite,
     call: Option<TraceCall>,
     body: impl FnOnce() -> R,
+    is_err: impl FnOnce(&R) -> bool,
     end: impl FnOnce(&mut TraceCall, &R),
 ) -> R {
     let Some(mut call) = call else {
-        return body();
+        // Nobody traces this call: the work runs bare, as on a disabled level.
+        let value = body();
+        disabled_end(callsite, &value, is_err, end);
+        return value;
     };
     let value = call.in_scope(body);
     end(&mut call, &value);
@@ -335,15 +340,22 @@ pub fn with_end<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(future: F, end
 /// disabled level awaits the work directly instead):
 /// the span is entered on every poll (never held across an `.await`), a
 /// panic inside is noticed, and `end` finishes the call with the output.
+///
+/// A call nobody traces (`None` from [`Callsite::start`]) is run as an
+/// untraced call, which still logs an `Err`.
 #[inline]
 pub fn instrument<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(
+    callsite: &'static Callsite,
     call: Option<TraceCall>,
     future: F,
     end: E,
 ) -> Instrumented<F, E> {
     Instrumented {
         future,
-        call,
+        call: Some(call.unwrap_or(TraceCall {
+            callsite,
+            state: State::Untraced,
+        })),
         end: Some(end),
     }
 }

@@ -10,7 +10,7 @@ use tracing::callsite::{Callsite as TracingCallsite, Identifier};
 use tracing::field::{Field, FieldSet};
 use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
 use tracing::metadata::Kind;
-use tracing::subscriber::Interest;
+use tracing::subscriber::{Interest, NoSubscriber};
 use tracing::{Level, Metadata};
 
 use crate::naming::Site;
@@ -112,8 +112,8 @@ impl Callsite {
     pub fn start(
         &'static self,
         make: impl FnOnce(&'static Metadata<'static>) -> tracing::Span,
-    ) -> super::TraceCall {
-        super::TraceCall::start(self, self.interested(), make)
+    ) -> Option<super::TraceCall> {
+        super::TraceCall::start(self, self.interested()?, make)
     }
 
     /// The fields recorded when a call ends, `outcome` and `elapsed_ms`, so
@@ -131,12 +131,16 @@ impl Callsite {
             .copied()
             .unwrap_or_else(|| self.register());
         let metadata = dynamic.metadata();
-        match dynamic.interest.load(Ordering::Relaxed) {
-            0 => None,
-            2 => Some(metadata),
-            _ => tracing::dispatcher::get_default(|dispatch| dispatch.enabled(metadata))
-                .then_some(metadata),
-        }
+        let wanted = match dynamic.interest.load(Ordering::Relaxed) {
+            0 => return None,
+            // "Always" is the interest of every subscriber in the process;
+            // this call's own may be none at all (a thread outside a scoped
+            // subscriber), whose span would record nothing at the price of
+            // the clock reads and fields of a traced call.
+            2 => tracing::dispatcher::get_default(|dispatch| !dispatch.is::<NoSubscriber>()),
+            _ => tracing::dispatcher::get_default(|dispatch| dispatch.enabled(metadata)),
+        };
+        wanted.then_some(metadata)
     }
 
     #[cold]
