@@ -51,13 +51,17 @@
 //!
 //! | option | type | default | meaning |
 //! |---|---|---|---|
-//! | `name` | string | operation name | span name |
-//! | `level` | `"trace"`…`"error"` | `"info"` | span level |
-//! | `target` | string | `module_path!()` | span target |
+//! | `name` | string or `&'static str` constant | operation name | span name |
+//! | `level` | `"trace"`…`"error"`, `Level::TRACE`…, or 1…5 | `"info"` | span level |
+//! | `target` | string or `&'static str` constant | `module_path!()` | span target |
 //! | `include_args` | flag | off | record every argument (off by default, for privacy) |
 //! | `skip(a, b)` | names | — | arguments never recorded; an unknown name is a compile error |
-//! | `include_result` | flag | off | record the returned value (the `Ok` value of a `Result`) with `Debug` |
-//! | `fields(k = expr, …)` | | — | extra span fields, computed when the span is created |
+//! | `include_result` / `ret` | flag | off | record the returned value (the `Ok` value of a `Result`) as `result`, with `Debug` |
+//! | `ret(Display)`, `ret(level = ..)` | | — | record it with `Display`; also log it as an event at that level |
+//! | `err`, `err(Debug)`, `err(Display)`, `err(level = ..)` | | `Display` if it has it, `error` | how an `Err` is written, and the level of its event |
+//! | `fields(..)` | `k = expr`, `k = %expr`, `k = ?expr`, `a.b = ..`, `%k`, `?k`, `k` | — | extra span fields, computed when the span is created |
+//! | `parent` | expression `Into<Option<Id>>` | the current span | the span's parent |
+//! | `follows_from` | iterator of `Into<Option<Id>>` | — | spans this one follows from |
 //! | `sample_rate` | float in [0, 1] | 1.0 | share of root calls traced |
 //!
 //! ```
@@ -77,6 +81,54 @@
 //!     Ok(cart.iter().sum())
 //! }
 //! # checkout(vec![1], "x").unwrap();
+//! ```
+//!
+//! ## Coming from `#[tracing::instrument]`
+//!
+//! Replacing `#[instrument(..)]` with `#[trace_operation(..)]` keeps what it
+//! does, with one difference on purpose: arguments are recorded only with
+//! `include_args` (for privacy), where `#[instrument]` records them unless
+//! skipped. Every other form means the same:
+//!
+//! | `#[instrument(..)]` | `#[trace_operation(..)]` |
+//! |---|---|
+//! | (arguments recorded) | `include_args` (then `skip(..)` as before) |
+//! | `skip_all` | (the default) |
+//! | `name = "x"`, `name = NAME`, `target = ..` | the same |
+//! | `level = "debug"`, `level = Level::DEBUG`, `level = 2` | the same |
+//! | `fields(a.b = %x, c = ?y, d, %e, ?f)` | the same (`d` declared empty, recorded later) |
+//! | `ret`, `ret(Display)` | the same: the result is a span field, `result` |
+//! | `ret(level = Level::INFO)` | the same, and also an event at that level |
+//! | `err`, `err(Debug)`, `err(level = ..)` | the same (an `Err` is always recorded; `err` alone changes nothing) |
+//! | `parent = ..`, `follows_from = ..` | the same |
+//!
+//! A span also gets `outcome` and `elapsed_ms` when the call ends, and an
+//! `Err` marks it failed for OpenTelemetry, with no option needed.
+//!
+//! ```
+//! use opguard::trace_operation;
+//! use tracing::Level;
+//!
+//! const TARGET: &str = "shop::http";
+//!
+//! #[trace_operation(
+//!     target = TARGET,
+//!     level = Level::DEBUG,
+//!     fields(http.method = %method, user_id),
+//!     ret(Display),
+//!     err(Debug, level = Level::WARN),
+//! )]
+//! fn route(method: &str) -> Result<u16, std::io::Error> {
+//!     tracing::Span::current().record("user_id", 42);
+//!     Ok(200)
+//! }
+//!
+//! #[trace_operation(parent = request, follows_from = [queued.id()])]
+//! fn handle(request: &tracing::Span, queued: &tracing::Span) -> u32 {
+//!     7
+//! }
+//! # route("GET").unwrap();
+//! # handle(&tracing::Span::none(), &tracing::Span::none());
 //! ```
 //!
 //! Arguments that are `tracing` values (numbers, `bool`, `&str`, `String`)

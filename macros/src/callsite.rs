@@ -2,8 +2,8 @@
 //! `Callsite`, found once, with the marker item that names the function.
 
 use proc_macro2::{Ident, TokenStream};
+use quote::ToTokens;
 use quote::quote;
-use syn::LitStr;
 
 use crate::signature::Function;
 
@@ -14,7 +14,7 @@ pub(crate) fn lookup(
     static_name: &str,
     method: &str,
     call: TokenStream,
-    name: Option<&LitStr>,
+    name: Option<&impl ToTokens>,
     function: &Function,
     meta: TokenStream,
 ) -> TokenStream {
@@ -31,7 +31,7 @@ pub(crate) fn lookup(
 pub(crate) fn site(
     module: &str,
     static_name: &str,
-    name: Option<&LitStr>,
+    name: Option<&impl ToTokens>,
     function: &Function,
     meta: TokenStream,
 ) -> TokenStream {

@@ -12,6 +12,7 @@ mod counters;
 mod error;
 pub mod export;
 pub mod health;
+mod level;
 pub mod monitor;
 pub mod naming;
 mod outcome;
@@ -24,5 +25,5 @@ pub use outcome::{Classify, Outcome};
 
 /// Items used by generated code. Not public API: no stability promise.
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;

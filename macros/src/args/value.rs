@@ -187,8 +187,59 @@ pub(crate) fn patterns(arg: &RawArg, errors: &mut Errors) -> Option<Vec<syn::Pat
 pub(crate) const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error"];
 
 /// `key = "warn"`: one of [`LEVELS`] (any case), as written in [`LEVELS`].
+/// As `#[tracing::instrument]` also takes them: `Level::WARN` (any path
+/// ending in a level's constant) and the numbers 1 (`trace`) to 5 (`error`).
 pub(crate) fn level(arg: &RawArg, errors: &mut Errors) -> Option<&'static str> {
-    choice(arg, "level", LEVELS, errors)
+    match &arg.value {
+        RawValue::Expr(Expr::Path(path)) => {
+            let last = path.path.segments.last().map(|s| s.ident.to_string());
+            let found = last.as_deref().and_then(|constant| {
+                LEVELS
+                    .iter()
+                    .find(|level| level.to_ascii_uppercase() == constant)
+                    .copied()
+            });
+            if found.is_none() {
+                errors.at(
+                    path,
+                    "expected a level: `Level::TRACE` … `Level::ERROR`, or \"trace\" … \"error\"",
+                );
+            }
+            found
+        }
+        RawValue::Expr(Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        })) => {
+            let found = int
+                .base10_parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|index| LEVELS.get(index))
+                .copied();
+            if found.is_none() {
+                errors.at(
+                    int,
+                    "a numeric level is 1 (`trace`) to 5 (`error`), as in `#[instrument]`",
+                );
+            }
+            found
+        }
+        _ => choice(arg, "level", LEVELS, errors),
+    }
+}
+
+/// `key = "text"`, or `key = NAME`, a path to a `&'static str` constant (as
+/// `#[tracing::instrument]` takes `name` and `target`).
+pub(crate) fn string_or_const(arg: &RawArg, errors: &mut Errors) -> Option<Expr> {
+    match &arg.value {
+        RawValue::Expr(path @ Expr::Path(_)) => Some(path.clone()),
+        _ => string(arg, errors).map(|text| {
+            Expr::Lit(ExprLit {
+                attrs: Vec::new(),
+                lit: Lit::Str(text),
+            })
+        }),
+    }
 }
 
 /// `key = 5`, within `min..=max`.
@@ -380,7 +431,18 @@ mod tests {
             "warn"
         );
         assert!(message(level, quote!(level = "warning")).contains("did you mean `warn`?"));
-        assert!(message(level, quote!(level = Level::WARN)).contains(r#"level = \"warn\""#));
+        // As `#[tracing::instrument]` takes them: a level's constant, 1 to 5.
+        let mut errors = Errors::default();
+        assert_eq!(
+            level(&one(quote!(level = Level::WARN)), &mut errors),
+            Some("warn")
+        );
+        let path = quote!(level = tracing::Level::TRACE);
+        assert_eq!(level(&one(path), &mut errors), Some("trace"));
+        assert_eq!(level(&one(quote!(level = 2)), &mut errors), Some("debug"));
+        assert!(errors.is_empty());
+        assert!(message(level, quote!(level = 6)).contains("1 (`trace`) to 5 (`error`)"));
+        assert!(message(level, quote!(level = Level::LOUD)).contains("`Level::TRACE`"));
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //! function's arguments.
 
 use proc_macro2::TokenStream;
-use syn::parse::Parser;
-use syn::{Expr, Ident, LitStr, Token};
+use syn::ext::IdentExt as _;
+use syn::{Expr, Ident};
 
-use crate::args::raw::{RawArg, RawValue};
+use super::fields::{Field, fields};
+use crate::args::raw::{self, RawArg, RawValue};
 use crate::args::{Options, value};
 use crate::diag::{Errors, suggestion};
 use crate::signature::{Function, Inner};
@@ -21,6 +22,10 @@ pub(crate) const KEYS: &[&str] = &[
     "include_result",
     "fields",
     "sample_rate",
+    "ret",
+    "err",
+    "parent",
+    "follows_from",
 ];
 
 /// Fields every span declares, recorded when the call ends.
@@ -34,15 +39,34 @@ pub(crate) const CLOSING_FIELDS: &[&str] = &[
 
 /// `#[trace_operation(..)]`, checked.
 pub(crate) struct TraceArgs {
-    pub(crate) name: Option<LitStr>,
+    /// A string literal or a path to a `&'static str` constant.
+    pub(crate) name: Option<Expr>,
     /// One of [`value::LEVELS`].
     pub(crate) level: &'static str,
-    pub(crate) target: Option<LitStr>,
+    /// A string literal or a path to a `&'static str` constant.
+    pub(crate) target: Option<Expr>,
     pub(crate) include_args: bool,
     pub(crate) skip: Vec<Ident>,
+    /// `include_result`, or `ret`.
     pub(crate) include_result: bool,
-    pub(crate) fields: Vec<(Ident, Expr)>,
+    /// How the result and the error are recorded, and the levels of their
+    /// events (`ret(..)`, `err(..)`).
+    pub(crate) ret: Event,
+    pub(crate) err: Event,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) parent: Option<Expr>,
+    pub(crate) follows_from: Option<Expr>,
     pub(crate) sample_rate: f64,
+}
+
+/// `ret(..)` or `err(..)`: `Debug` or `Display`, and `level = ..`.
+#[derive(Default)]
+pub(crate) struct Event {
+    /// `Some(true)` for `Display`, `Some(false)` for `Debug`, `None` for the
+    /// default (`Debug` for a result; for an error, `Display` if it has it).
+    pub(crate) display: Option<bool>,
+    /// One of [`value::LEVELS`].
+    pub(crate) level: Option<&'static str>,
 }
 
 impl crate::driver::Layer for TraceArgs {
@@ -59,15 +83,19 @@ impl crate::driver::Layer for TraceArgs {
             include_args: false,
             skip: Vec::new(),
             include_result: false,
+            ret: Event::default(),
+            err: Event::default(),
             fields: Vec::new(),
+            parent: None,
+            follows_from: None,
             sample_rate: 1.0,
         };
         let mut skip_key = None;
         for arg in options.into_entries() {
             match arg.key.to_string().as_str() {
-                "name" => a.name = value::string(&arg, errors),
+                "name" => a.name = value::string_or_const(&arg, errors),
                 "level" => a.level = value::level(&arg, errors).unwrap_or(a.level),
-                "target" => a.target = value::string(&arg, errors),
+                "target" => a.target = value::string_or_const(&arg, errors),
                 "include_args" => a.include_args = value::flag(&arg, errors),
                 "skip" => {
                     a.skip = value::ident_list(&arg, errors);
@@ -75,6 +103,23 @@ impl crate::driver::Layer for TraceArgs {
                 }
                 "include_result" => a.include_result = value::flag(&arg, errors),
                 "fields" => a.fields = fields(&arg, errors),
+                "ret" => {
+                    a.include_result = true;
+                    a.ret = event(&arg, errors);
+                }
+                "err" => a.err = event(&arg, errors),
+                "parent" => a.parent = value::expr(&arg, errors),
+                "follows_from" => {
+                    a.follows_from = match &arg.value {
+                        // An array literal, read as bracketed tokens.
+                        RawValue::Bracket(group) => {
+                            syn::parse2::<Expr>(quote::ToTokens::into_token_stream(group.clone()))
+                                .map_err(|error| errors.push(error))
+                                .ok()
+                        }
+                        _ => value::expr(&arg, errors),
+                    }
+                }
                 "sample_rate" => {
                     a.sample_rate =
                         value::rate(&arg, 0.0, false, 1.0, errors).unwrap_or(a.sample_rate)
@@ -102,9 +147,15 @@ impl crate::driver::Layer for TraceArgs {
                     );
                 }
             }
-            for (key, _) in &a.fields {
-                if a.include_args && function.args.contains(key) && !a.skip.contains(key) {
-                    errors.at(key, format!("`{key}` is already recorded as an argument: rename the field or `skip({key})`"));
+            for field in &a.fields {
+                let key = &field.name;
+                let recorded = function
+                    .args
+                    .iter()
+                    .find(|arg| arg.unraw() == key)
+                    .filter(|arg| a.include_args && !a.skip.contains(arg));
+                if recorded.is_some() {
+                    errors.at_span(field.span, format!("`{key}` is already recorded as an argument: rename the field or `skip({key})`"));
                 }
             }
         }
@@ -112,65 +163,42 @@ impl crate::driver::Layer for TraceArgs {
     }
 }
 
-/// `fields(key = expr, ..)`.
-fn fields(arg: &RawArg, errors: &mut Errors) -> Vec<(Ident, Expr)> {
-    const EXAMPLE: &str = "like `fields(region = \"eu\", attempt = retries + 1)`";
-    let RawValue::List(group) = &arg.value else {
-        errors.at(
-            &arg.key,
-            format!("`fields` takes a list of `name = value`, {EXAMPLE}"),
-        );
-        return Vec::new();
-    };
-    let entry = |input: syn::parse::ParseStream<'_>| {
-        let key: Ident = input.parse()?;
-        input.parse::<Token![=]>()?;
-        let value: Expr = input.parse()?;
-        Ok((key, value))
-    };
-    // A mistake is reported at its field, also one that ends too early
-    // (`fields(foo = )`), which syn reports at the end of the whole input.
-    let list = |input: syn::parse::ParseStream<'_>| {
-        let mut entries = Vec::new();
-        while !input.is_empty() {
-            let field = input.span();
-            let parsed = entry(input).map_err(|error| {
-                if input.is_empty() {
-                    syn::Error::new(field, error)
-                } else {
-                    error
-                }
-            })?;
-            entries.push(parsed);
-            if !input.is_empty() {
-                input.parse::<Token![,]>()?;
-            }
-        }
-        Ok(entries)
-    };
-    match list.parse2(group.stream()) {
-        Ok(entries) => {
-            let mut seen: Vec<(Ident, Expr)> = Vec::new();
-            for (key, value) in entries {
-                if CLOSING_FIELDS.contains(&key.to_string().as_str()) || key == "result" {
-                    errors.at(&key, format!("`{key}` is recorded by `#[trace_operation]` itself; choose another field name"));
-                } else if seen.iter().any(|(k, _)| *k == key) {
-                    errors.at(
-                        &key,
-                        format!("field `{key}` is given more than once; keep one"),
-                    );
-                } else {
-                    seen.push((key, value));
-                }
-            }
-            seen
-        }
-        Err(error) => {
-            errors.at_span(
-                error.span(),
-                format!("`fields(..)` lists `name = value` pairs, {EXAMPLE}"),
+/// `ret` / `err` alone, or with `(Debug)`, `(Display)` and `level = ..`.
+fn event(arg: &RawArg, errors: &mut Errors) -> Event {
+    let mut event = Event::default();
+    let group = match &arg.value {
+        RawValue::Flag => return event,
+        RawValue::List(group) => group,
+        _ => {
+            errors.at(
+                &arg.key,
+                format!(
+                    "`{0}` takes no value: write `{0}`, `{0}(Debug)`, `{0}(Display)` or `{0}(level = \"warn\")`",
+                    arg.key
+                ),
             );
-            Vec::new()
+            return event;
+        }
+    };
+    for entry in raw::parse(group.stream(), errors) {
+        let key = entry.key.to_string();
+        match (key.as_str(), &entry.value) {
+            ("Debug" | "Display", RawValue::Flag) if event.display.is_none() => {
+                event.display = Some(key == "Display");
+            }
+            ("Debug" | "Display", RawValue::Flag) => {
+                errors.at(&entry.key, "give one of `Debug` and `Display`");
+            }
+            ("level", _) => event.level = value::level(&entry, errors),
+            _ => errors.at(
+                &entry.key,
+                format!(
+                    "`{}(..)` takes `Debug`, `Display` or `level = ..`; {}",
+                    arg.key,
+                    suggestion(&key, &["Debug", "Display", "level"])
+                ),
+            ),
         }
     }
+    event
 }

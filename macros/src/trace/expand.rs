@@ -7,6 +7,7 @@ use syn::Ident;
 use syn::ext::IdentExt as _;
 
 use super::args::{CLOSING_FIELDS, TraceArgs};
+use super::fields::FieldValue;
 use crate::signature::{Function, Inner};
 
 /// A block expression that does `inner` inside a span.
@@ -28,9 +29,8 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     // Field names without `r#`: `r#type` records `type`.
     let mut names: Vec<String> = recorded
         .iter()
-        .copied()
-        .chain(args.fields.iter().map(|(key, _)| key))
         .map(|name| name.unraw().to_string())
+        .chain(args.fields.iter().map(|field| field.name.clone()))
         .collect();
     let opening = names.len();
     names.extend(CLOSING_FIELDS.iter().map(|f| (*f).to_owned()));
@@ -61,17 +61,44 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         locals.push(statement);
         values.push(value);
     }
-    for (index, (_, expr)) in args.fields.iter().enumerate() {
+    for (index, field) in args.fields.iter().enumerate() {
         // Bound first: the recorded value borrows it.
         let bound = format_ident!("__opguard_value{index}", span = Span::mixed_site());
-        locals.push(quote!(let #bound = #expr;));
-        let (statement, value) = probe(
-            syn::spanned::Spanned::span(expr),
-            quote!(#bound),
-            recorded.len() + index,
-        );
-        locals.push(statement);
-        values.push(value);
+        match &field.value {
+            FieldValue::Value(expr) => {
+                locals.push(quote!(let #bound = #expr;));
+                let (statement, value) = probe(
+                    syn::spanned::Spanned::span(expr),
+                    quote!(#bound),
+                    recorded.len() + index,
+                );
+                locals.push(statement);
+                values.push(value);
+            }
+            FieldValue::Display(expr) | FieldValue::Debug(expr) => {
+                // Borrowed, checked at the user's token, then formatted.
+                let shown = matches!(field.value, FieldValue::Display(_));
+                let at = Span::mixed_site().located_at(syn::spanned::Spanned::span(expr));
+                // Located at the value, so a missing trait is reported there.
+                let raw = format_ident!("__opguard_raw{index}", span = at);
+                let (check, method) = if shown {
+                    (quote!(check_display), quote!(__opguard_shown))
+                } else {
+                    (quote!(check), quote!(__opguard_debugged))
+                };
+                let checked = quote_spanned!(at=> ::opguard::__private::trace::#check(#raw););
+                locals.push(quote! {
+                    let #raw = &(#expr);
+                    #checked
+                    let #bound = {
+                        use ::opguard::__private::trace::{FieldDebugged as _, FieldFormatRefused as _, FieldShown as _};
+                        (&&::opguard::__private::Probe(#raw)).#method()
+                    };
+                });
+                values.push(quote!(::core::option::Option::Some(&#bound as &dyn ::opguard::__private::trace::Value)));
+            }
+            FieldValue::Empty => values.push(quote!(::core::option::Option::None)),
+        }
     }
     values.extend((0..closing).map(|_| quote!(::core::option::Option::None)));
 
@@ -81,6 +108,12 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         None => quote!(::core::module_path!()),
     };
     let rate = args.sample_rate;
+    let level_of = |level: &str| {
+        let level = format_ident!("{}", level.to_ascii_uppercase());
+        quote!(::opguard::__private::Level::#level)
+    };
+    let error_level = level_of(args.err.level.unwrap_or("error"));
+    let result_level = crate::tokens::option(args.ret.level.map(level_of));
     let site = Ident::new("__opguard_site", Span::mixed_site());
     let lookup = crate::callsite::site(
         "trace",
@@ -94,18 +127,38 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
             file: ::core::file!(),
             line: ::core::line!(),
             sample_rate: #rate,
+            error_level: #error_level,
+            result_level: #result_level,
         },
     );
 
+    // `err(Debug)` / `err(Display)` choose how the error is written; by
+    // default `Display` when the error has it, else `Debug`.
+    let describe_error = match args.err.display {
+        Some(true) => quote!(::std::format!(
+            "{}",
+            ::opguard::__private::trace::check_display(__opguard_error)
+        )),
+        Some(false) => quote!(::std::format!("{:?}", __opguard_error)),
+        None => quote!((&&&::opguard::__private::Describe(__opguard_error)).__opguard_describe()),
+    };
     let result = if args.include_result {
         let at = Span::mixed_site().located_at(function.output_span);
         let ret_at = Ident::new("__opguard_ret", at);
+        // `ret(Display)` records the result with `Display`, else with `Debug`.
+        let format_result = if args.ret.display == Some(true) {
+            quote_spanned!(at=> ::std::format!("{}", ::opguard::__private::trace::check_display(__opguard_ok)))
+        } else {
+            quote_spanned! {at=>
+                ::opguard::__private::trace::check(__opguard_ok);
+                ::std::format!("{:?}", __opguard_ok)
+            }
+        };
         quote_spanned!(at=> || {
             use ::opguard::__private::{SplitOther as _, SplitResult as _};
             let __opguard_ok = (&&::opguard::__private::Probe(#ret_at)).__opguard_ok();
             __opguard_ok.map(|__opguard_ok| {
-                ::opguard::__private::trace::check(__opguard_ok);
-                ::std::format!("{:?}", __opguard_ok)
+                #format_result
             })
         })
     } else {
@@ -128,7 +181,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
                     use ::opguard::__private::{DescribeAny as _, DescribeDebug as _, DescribeDisplay as _};
                     match __opguard_err {
                         ::core::option::Option::Some(__opguard_error) => {
-                            (&&&::opguard::__private::Describe(__opguard_error)).__opguard_describe()
+                            #describe_error
                         }
                         ::core::option::Option::None => ::std::string::String::new(),
                     }
@@ -173,6 +226,25 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     };
     let annotation = function.output_annotation();
 
+    // `parent = ..` and `follows_from = ..`, as `#[tracing::instrument]`.
+    let span_var = Ident::new("__opguard_span", Span::mixed_site());
+    let new_span = match &args.parent {
+        Some(parent) => {
+            quote!(::opguard::__private::trace::child_span(#meta, #parent, &[#(#values),*]))
+        }
+        None => quote!(::opguard::__private::trace::span(#meta, &[#(#values),*])),
+    };
+    let make_span = match &args.follows_from {
+        Some(causes) => quote! {
+            let #span_var = #new_span;
+            for __opguard_cause in #causes {
+                #span_var.follows_from(__opguard_cause);
+            }
+            #span_var
+        },
+        None => new_span,
+    };
+
     quote! {{
         let #site: &'static ::opguard::__private::trace::Callsite = #lookup;
         // The arguments are borrowed only when the span's level is enabled,
@@ -183,7 +255,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
             #site.start(|#meta: &'static ::opguard::__private::trace::Metadata| {
                 use ::opguard::__private::trace::{FieldAsDebug as _, FieldAsValue as _, FieldRefused as _};
                 #(#locals)*
-                ::opguard::__private::trace::span(#meta, &[#(#values),*])
+                #make_span
             })
         } else {
             ::core::option::Option::None

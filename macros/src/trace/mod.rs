@@ -1,4 +1,6 @@
-//! `#[trace_operation]`: options in [`args`], generated code in [`expand`].
+//! `#[trace_operation]`: options in [`args`] (its `fields(..)` in
+//! [`fields`]), generated code in [`expand`].
 
 pub(crate) mod args;
 pub(crate) mod expand;
+pub(crate) mod fields;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tracing::Level;
 
 use crate::Outcome;
+use crate::level::at_level;
 
 /// The `tracing` target of slow-call events.
 pub const TARGET: &str = "opguard::monitor";
@@ -15,13 +16,10 @@ pub const TARGET: &str = "opguard::monitor";
 /// Whether a slow-call event at `level` would be recorded by the current
 /// subscriber; arguments are only formatted when it would.
 pub(crate) fn enabled(level: Level) -> bool {
-    match level {
-        Level::ERROR => tracing::event_enabled!(target: TARGET, Level::ERROR),
-        Level::WARN => tracing::event_enabled!(target: TARGET, Level::WARN),
-        Level::INFO => tracing::event_enabled!(target: TARGET, Level::INFO),
-        Level::DEBUG => tracing::event_enabled!(target: TARGET, Level::DEBUG),
-        _ => tracing::event_enabled!(target: TARGET, Level::TRACE),
-    }
+    at_level!(
+        level,
+        |LEVEL| tracing::event_enabled!(target: TARGET, LEVEL)
+    )
 }
 
 pub(crate) struct SlowCall<'a> {
@@ -36,27 +34,16 @@ pub(crate) struct SlowCall<'a> {
 
 impl SlowCall<'_> {
     pub(crate) fn emit(&self) {
-        macro_rules! slow_event {
-            ($level:expr) => {
-                tracing::event!(
-                    target: TARGET,
-                    $level,
-                    operation = self.operation,
-                    elapsed = ?self.elapsed,
-                    threshold = ?self.threshold,
-                    outcome = self.outcome.as_str(),
-                    args = self.args,
-                    result = self.result,
-                    "slow call",
-                )
-            };
-        }
-        match self.level {
-            Level::ERROR => slow_event!(Level::ERROR),
-            Level::WARN => slow_event!(Level::WARN),
-            Level::INFO => slow_event!(Level::INFO),
-            Level::DEBUG => slow_event!(Level::DEBUG),
-            _ => slow_event!(Level::TRACE),
-        }
+        at_level!(self.level, |LEVEL| tracing::event!(
+            target: TARGET,
+            LEVEL,
+            operation = self.operation,
+            elapsed = ?self.elapsed,
+            threshold = ?self.threshold,
+            outcome = self.outcome.as_str(),
+            args = self.args,
+            result = self.result,
+            "slow call",
+        ))
     }
 }

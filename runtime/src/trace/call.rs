@@ -13,10 +13,11 @@ use std::task::{Context, Poll};
 
 use tokio::time::Instant;
 use tracing::field::Value;
-use tracing::{Level, Metadata, Span};
+use tracing::{Metadata, Span};
 
 use super::Callsite;
 use crate::Outcome;
+use crate::level::at_level;
 
 /// The `tracing` target of the error event an `Err` logs.
 pub const TARGET: &str = "opguard::trace";
@@ -154,7 +155,13 @@ impl TraceCall {
         // Taken out, so that dropping the call records nothing more.
         if let State::Traced(active) = std::mem::replace(&mut self.state, State::Untraced) {
             if let Some(result) = result() {
-                active.span.record("result", result);
+                active.span.record("result", result.as_str());
+                if let Some(level) = self.callsite.meta.result_level {
+                    let operation = self.callsite.name();
+                    at_level!(level, |LEVEL| {
+                        tracing::event!(target: TARGET, parent: &active.span, LEVEL, result = %result, operation, "operation returned")
+                    });
+                }
             }
             active.close(
                 self.callsite,
@@ -175,7 +182,11 @@ impl TraceCall {
         active: Option<&Active>,
         error: impl FnOnce() -> String,
     ) {
-        let logged = tracing::event_enabled!(target: TARGET, Level::ERROR);
+        let level = callsite.meta.error_level;
+        let logged = at_level!(
+            level,
+            |LEVEL| tracing::event_enabled!(target: TARGET, LEVEL)
+        );
         if !logged && active.is_none() {
             return;
         }
@@ -186,13 +197,13 @@ impl TraceCall {
         if logged {
             let operation = callsite.name();
             match active {
-                Some(active) => {
-                    tracing::error!(target: TARGET, parent: &active.span, error = %text, operation, "operation failed");
-                }
+                Some(active) => at_level!(level, |LEVEL| {
+                    tracing::event!(target: TARGET, parent: &active.span, LEVEL, error = %text, operation, "operation failed")
+                }),
                 // No span of its own: the event goes in the current one.
-                None => {
-                    tracing::error!(target: TARGET, error = %text, operation, "operation failed")
-                }
+                None => at_level!(level, |LEVEL| {
+                    tracing::event!(target: TARGET, LEVEL, error = %text, operation, "operation failed")
+                }),
             }
         }
     }

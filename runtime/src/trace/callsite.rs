@@ -33,6 +33,11 @@ pub struct CallsiteMeta {
     pub line: u32,
     /// Share of root calls traced.
     pub sample_rate: f64,
+    /// The level of the event that logs an `Err` (`err(level = ..)`).
+    pub error_level: Level,
+    /// With `ret(level = ..)`: the level of an event that logs the result
+    /// too, as `#[tracing::instrument(ret)]` does.
+    pub result_level: Option<Level>,
 }
 
 /// The `tracing` callsite of one annotated function.
