@@ -21,6 +21,12 @@ pub struct CallPolicy<'a, E> {
     convert: &'a (dyn Fn(GuardError) -> E + Send + Sync),
 }
 
+impl<E> std::fmt::Debug for CallPolicy<'_, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallPolicy").finish_non_exhaustive()
+    }
+}
+
 impl<'a, E> CallPolicy<'a, E> {
     /// `is_failure` tells which errors count as failures (the others count as
     /// successes); `describe` gives a failure's text for `last_failures`;
@@ -58,6 +64,16 @@ pub struct Permit<'a> {
     started: Option<u64>,
     panicked: AtomicBool,
     finished: bool,
+}
+
+impl std::fmt::Debug for Permit<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Permit")
+            .field("breaker", &self.breaker.name)
+            .field("generation", &self.generation)
+            .field("probe", &self.is_probe())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Permit<'a> {

@@ -30,6 +30,14 @@ pub struct SyncCache<K, V> {
     counters: Arc<Counters>,
 }
 
+impl<K, V> std::fmt::Debug for SyncCache<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncCache")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<K, V> SyncCache<K, V>
 where
     K: Hash + Eq + Clone + Send + Sync + 'static,

@@ -34,6 +34,14 @@ pub struct AsyncCache<K, V> {
     counters: Arc<Counters>,
 }
 
+impl<K, V> std::fmt::Debug for AsyncCache<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncCache")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<K, V> AsyncCache<K, V>
 where
     K: Hash + Eq + Clone + Send + Sync + 'static,

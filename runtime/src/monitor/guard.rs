@@ -26,6 +26,14 @@ pub struct CallGuard<'a> {
     finished: bool,
 }
 
+impl std::fmt::Debug for CallGuard<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallGuard")
+            .field("timer", &self.timer.name())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'a> CallGuard<'a> {
     pub(super) fn new(timer: &'a Timer) -> Self {
         Self {

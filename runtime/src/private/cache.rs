@@ -8,6 +8,12 @@ pub use crate::cache::{Adapter, CacheConfig, Callsite, CallsiteMeta};
 /// `(&&&&Shape::<R>::new()).__opguard_adapter()`.
 pub struct Shape<R>(PhantomData<fn() -> R>);
 
+impl<R> ::core::fmt::Debug for Shape<R> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("Shape")
+    }
+}
+
 impl<R> Shape<R> {
     /// The probe.
     #[allow(clippy::new_without_default)]
@@ -220,6 +226,12 @@ pub fn key<K: CacheKey>(key: K) -> K {
 /// qualifies, and replaced by a [`RefusedKey`] by [`WholeRefused`] when
 /// `key` has already refused it, so that the refusal is the only error.
 pub struct WholeKey<K>(pub K);
+
+impl<K> ::core::fmt::Debug for WholeKey<K> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("WholeKey")
+    }
+}
 
 /// A key that qualifies: itself. Chosen first (by value).
 pub trait WholeValid<K> {

@@ -18,6 +18,12 @@ pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
 /// cache key from an argument (`cache::KeyOwn`, `cache::KeyLookup`).
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
+impl<T: ?Sized> std::fmt::Debug for Probe<'_, T> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("Probe")
+    }
+}
+
 /// The `Ok` value and the `Err` of a returned value, whatever alias
 /// names a `Result`; anything else is all `Ok`.
 pub trait SplitResult<'a, T: ?Sized, E> {
@@ -84,6 +90,12 @@ pub fn debug<T: Loggable>(value: &T) -> &dyn ::core::fmt::Debug {
 
 /// An error to describe (for `last_failures`, spans and logs): `Display`, else `Debug`, else its type.
 pub struct Describe<'a, T: ?Sized>(pub &'a T);
+
+impl<T: ?Sized> std::fmt::Debug for Describe<'_, T> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("Describe")
+    }
+}
 
 /// Chosen for `Display` errors.
 pub trait DescribeDisplay {

@@ -54,6 +54,14 @@ pub struct TraceCall {
     state: State,
 }
 
+impl std::fmt::Debug for TraceCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TraceCall")
+            .field("traced", &matches!(self.state, State::Traced(_)))
+            .finish_non_exhaustive()
+    }
+}
+
 /// Whether a call is traced. Small, as an async call carries it in its
 /// future.
 enum State {
