@@ -1,5 +1,6 @@
-//! The runtime of [opguard](https://docs.rs/opguard): the timers (and, as they
-//! land, breakers and caches) that opguard's attributes expand into calls of.
+//! The runtime of [opguard](https://docs.rs/opguard): the spans, timers,
+//! caches and circuit breakers that opguard's attributes expand into calls
+//! of, their registries, and the Prometheus/JSON export and health report.
 //!
 //! Use it through the `opguard` crate; every type here also works without the
 //! macros, through its builder.

@@ -18,6 +18,7 @@
 //! when it opens, `info` otherwise) and a [`BreakerEvent`] for subscribers of
 //! [`events()`].
 
+mod builder;
 mod callsite;
 mod circuit;
 mod config;
@@ -29,9 +30,10 @@ mod snapshot;
 mod state;
 mod window;
 
+pub use builder::BreakerBuilder;
 pub use callsite::{Callsite, CallsiteMeta};
 pub use circuit::Breaker;
-pub use config::{BreakerBuilder, BreakerConfig, MAX_PROBES, MAX_WINDOW_COUNT};
+pub use config::{BreakerConfig, MAX_PROBES, MAX_WINDOW_COUNT};
 pub use events::{BreakerEvent, TARGET, events};
 pub use permit::{CallPolicy, Permit};
 pub use retry::{Backoff, RetryPolicy};

@@ -4,7 +4,8 @@ use std::hash::Hash;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::handle::{CacheError, ErasedCache};
+use super::CacheError;
+use super::handle::ErasedCache;
 use super::{AsyncCache, CacheConfig, Entry, SyncCache, registry};
 
 /// Starts configuring a cache named `name`, for use without the attribute.

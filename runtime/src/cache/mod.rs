@@ -34,25 +34,27 @@ macro_rules! build_moka {
     }};
 }
 
-mod blocking;
+mod async_cache;
 mod builder;
 mod callsite;
 mod config;
+mod error;
 mod flight;
 mod handle;
-mod nonblocking;
 mod reentry;
 mod shape;
 mod stats;
+mod sync_cache;
 
-pub use blocking::SyncCache;
+pub use async_cache::AsyncCache;
 pub use builder::{CacheBuilder, builder};
 pub use callsite::{Callsite, CallsiteMeta};
 pub use config::CacheConfig;
-pub use handle::{CacheError, CacheHandle};
-pub use nonblocking::AsyncCache;
+pub use error::CacheError;
+pub use handle::CacheHandle;
 pub use shape::Adapter;
 pub use stats::CacheStats;
+pub use sync_cache::SyncCache;
 
 use std::sync::Arc;
 

@@ -5,8 +5,9 @@ use std::borrow::Borrow;
 use std::hash::Hash;
 use std::sync::Arc;
 
+use super::CacheError;
 use super::flight::{self, Uncached};
-use super::handle::{BoxFuture, CacheError, ErasedCache};
+use super::handle::{BoxFuture, ErasedCache};
 use super::reentry;
 use super::stats::Counters;
 use super::{Adapter, CacheConfig, CacheStats};

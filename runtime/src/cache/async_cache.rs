@@ -6,8 +6,9 @@ use std::future::Future;
 use std::hash::Hash;
 use std::sync::Arc;
 
+use super::CacheError;
 use super::flight::{self, Uncached};
-use super::handle::{BoxFuture, CacheError, ErasedCache};
+use super::handle::{BoxFuture, ErasedCache};
 use super::reentry;
 use super::stats::Counters;
 use super::{Adapter, CacheConfig, CacheStats};
