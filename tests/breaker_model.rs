@@ -489,7 +489,8 @@ fn config_strategy() -> impl Strategy<Value = BreakerConfig> {
         prop_oneof![(5u64..=200).prop_map(|t| t * 10), 50u64..=2000],
         1u32..=3,
         1u32..=3,
-        prop_oneof![(1u64..=100).prop_map(|t| t * 10), 10u64..=2000],
+        // Short enough that held probes often outlast it.
+        prop_oneof![(1u64..=30).prop_map(|t| t * 10), 10u64..=400],
     )
         .prop_map(
             |(
