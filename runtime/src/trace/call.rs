@@ -360,8 +360,8 @@ pub fn with_end<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(future: F, end
 /// the span is entered on every poll (never held across an `.await`), a
 /// panic inside is noticed, and `end` finishes the call with the output.
 ///
-/// A call nobody traces (`None` from [`Callsite::start`]) is run as an
-/// untraced call, which still logs an `Err`.
+/// A call nobody traces (`None` from [`Callsite::start`]) runs as an
+/// untraced call: its work is polled bare, and its end still logs an `Err`.
 #[inline]
 pub fn instrument<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(
     callsite: &'static Callsite,
@@ -371,10 +371,10 @@ pub fn instrument<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(
 ) -> Instrumented<F, E> {
     Instrumented {
         future,
-        call: Some(call.unwrap_or(TraceCall {
+        call: call.unwrap_or(TraceCall {
             callsite,
             state: State::Untraced,
-        })),
+        }),
         end: Some(end),
     }
 }
@@ -386,7 +386,7 @@ pin_project_lite::pin_project! {
     pub struct Instrumented<F, E> {
         #[pin]
         future: F,
-        call: Option<TraceCall>,
+        call: TraceCall,
         end: Option<E>,
     }
 }
@@ -397,14 +397,19 @@ impl<F: Future, E: FnOnce(&mut TraceCall, &F::Output)> Future for Instrumented<F
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let Some(call) = this.call.as_ref() else {
-            return this.future.poll(cx);
+        // Untraced: polled bare; only its end (which logs an `Err`) looks
+        // at the call.
+        let poll = if matches!(this.call.state, State::Untraced) {
+            this.future.poll(cx)
+        } else {
+            this.call.in_scope(|| this.future.poll(cx))
         };
-        let poll = call.in_scope(|| this.future.poll(cx));
+        // Finished in place: `finish` leaves the call untraced, so dropping
+        // it afterwards records nothing more.
         if let Poll::Ready(output) = &poll
-            && let (Some(mut call), Some(end)) = (this.call.take(), this.end.take())
+            && let Some(end) = this.end.take()
         {
-            end(&mut call, output);
+            end(this.call, output);
         }
         poll
     }
