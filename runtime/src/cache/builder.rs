@@ -94,6 +94,7 @@ impl CacheBuilder {
         }
         let (entry, _) = registry().get_or_register(&self.name, || Entry {
             owner: self.owner.clone(),
+            config: self.config,
             cache: Arc::new(make(&self.name)),
         });
         let taken = || CacheError::NameTaken {

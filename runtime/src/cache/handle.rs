@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::{CacheError, CacheStats};
+use super::{CacheConfig, CacheError, CacheStats};
 
 /// A boxed future of the erased API.
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -27,6 +27,7 @@ pub(crate) trait ErasedCache: Send + Sync {
 #[derive(Clone)]
 pub struct CacheHandle {
     pub(crate) name: Arc<str>,
+    pub(crate) config: CacheConfig,
     pub(crate) cache: Arc<dyn ErasedCache>,
 }
 
@@ -39,6 +40,11 @@ impl CacheHandle {
     /// The cache's figures now.
     pub fn stats(&self) -> CacheStats {
         self.cache.stats()
+    }
+
+    /// The settings the cache was built with.
+    pub fn config(&self) -> CacheConfig {
+        self.config
     }
 
     /// The key type (`std::any::type_name`), for building keys to invalidate.

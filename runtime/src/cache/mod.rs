@@ -64,6 +64,7 @@ use handle::ErasedCache;
 /// A registered cache and who registered it.
 pub(crate) struct Entry {
     owner: String,
+    config: CacheConfig,
     cache: Arc<dyn ErasedCache>,
 }
 
@@ -83,6 +84,7 @@ fn registry() -> &'static Registry<Entry> {
 pub fn get(name: &str) -> Option<CacheHandle> {
     registry().get(name).map(|entry| CacheHandle {
         name: name.into(),
+        config: entry.config,
         cache: Arc::clone(&entry.cache),
     })
 }

@@ -24,13 +24,16 @@ impl TimerBuilder {
     /// The default slow-call threshold, one second.
     pub const DEFAULT_THRESHOLD: Duration = Duration::from_secs(1);
 
+    /// The default level of the slow-call log, `WARN`.
+    pub const DEFAULT_LEVEL: Level = Level::WARN;
+
     pub(super) fn new(name: String) -> Self {
         Self {
             function: name.clone(),
             name,
             module: String::new(),
             threshold: Self::DEFAULT_THRESHOLD,
-            level: Level::WARN,
+            level: Self::DEFAULT_LEVEL,
         }
     }
 
