@@ -6,10 +6,7 @@
 //! async expansion writes around [`instrument`]).
 
 use std::cell::Cell;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll};
 
 use tokio::time::Instant;
 use tracing::field::Value;
@@ -18,6 +15,10 @@ use tracing::{Metadata, Span};
 use super::Callsite;
 use crate::Outcome;
 use crate::level::at_level;
+
+mod instrumented;
+
+pub use instrumented::{Instrumented, instrument, with_end};
 
 /// The `tracing` target of the error event an `Err` logs.
 pub const TARGET: &str = "opguard::trace";
@@ -346,71 +347,4 @@ fn run_enabled<R>(
     let value = call.in_scope(body);
     end(&mut call, &value);
     value
-}
-
-/// `future` and `end`, with `end` typed as the finisher of `future`'s output
-/// (so that the closure's argument types are known where it is written).
-#[inline(always)]
-pub fn with_end<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(future: F, end: E) -> (F, E) {
-    (future, end)
-}
-
-/// Runs an async function's work under `call` (bare when it is `None`; a
-/// disabled level awaits the work directly instead):
-/// the span is entered on every poll (never held across an `.await`), a
-/// panic inside is noticed, and `end` finishes the call with the output.
-///
-/// A call nobody traces (`None` from [`Callsite::start`]) runs as an
-/// untraced call: its work is polled bare, and its end still logs an `Err`.
-#[inline]
-pub fn instrument<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(
-    callsite: &'static Callsite,
-    call: Option<TraceCall>,
-    future: F,
-    end: E,
-) -> Instrumented<F, E> {
-    Instrumented {
-        future,
-        call: call.unwrap_or(TraceCall {
-            callsite,
-            state: State::Untraced,
-        }),
-        end: Some(end),
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// An async body run under a [`TraceCall`]; from [`instrument`]. Dropped
-    /// before it completes, the body is dropped first, then the call closes
-    /// as cancelled.
-    pub struct Instrumented<F, E> {
-        #[pin]
-        future: F,
-        call: TraceCall,
-        end: Option<E>,
-    }
-}
-
-impl<F: Future, E: FnOnce(&mut TraceCall, &F::Output)> Future for Instrumented<F, E> {
-    type Output = F::Output;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        // Untraced: polled bare; only its end (which logs an `Err`) looks
-        // at the call.
-        let poll = if matches!(this.call.state, State::Untraced) {
-            this.future.poll(cx)
-        } else {
-            this.call.in_scope(|| this.future.poll(cx))
-        };
-        // Finished in place: `finish` leaves the call untraced, so dropping
-        // it afterwards records nothing more.
-        if let Poll::Ready(output) = &poll
-            && let Some(end) = this.end.take()
-        {
-            end(this.call, output);
-        }
-        poll
-    }
 }
