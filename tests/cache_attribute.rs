@@ -545,11 +545,13 @@ fn a_name_used_twice_is_an_error_naming_both_functions() {
     );
 }
 
+#[cfg(feature = "serde")]
 #[cacheable(name = "cache.json")]
 fn for_json(key: u32) -> u32 {
     key
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn statistics_serialize() {
     let _ = (for_json(1), for_json(1));

@@ -48,6 +48,7 @@ fn the_first_registration_of_a_name_wins() {
     assert_eq!(second.threshold(), Duration::from_millis(10));
 }
 
+#[cfg(feature = "serde")]
 #[test]
 fn snapshots_serialize_with_seconds_in_field_names() {
     let timer = Timer::builder("builder.json")

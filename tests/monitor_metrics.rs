@@ -1,6 +1,7 @@
 //! `#[monitor_performance]` reports to the `metrics` facade under the names
 //! autometrics dashboards use. One test in this binary: the recorder is
 //! global and must be installed before the first annotated call.
+#![cfg(feature = "metrics")]
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! `#[monitor_performance]` on every function shape SPEC §2 lists: methods with
+//! `#[monitor_performance]` on every function shape the README promises: methods with
 //! each receiver, trait impls, `#[async_trait]`, generics, lifetimes,
 //! `impl Trait` arguments, patterns, early `return` and `?`; and the default
 //! names they get.

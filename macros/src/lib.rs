@@ -23,16 +23,18 @@ mod trace;
 use proc_macro::TokenStream;
 
 /// Wraps a function in a `tracing` span with its arguments, result, errors,
-/// outcome and duration, with sampling. The `opguard` crate documents each
-/// option with an example.
+/// outcome and duration, with sampling.
+///
+#[doc = include_str!("../docs/trace_operation.md")]
 #[proc_macro_attribute]
 pub fn trace_operation(args: TokenStream, item: TokenStream) -> TokenStream {
     driver::run(trace::args::ATTRIBUTE, args.into(), item.into()).into()
 }
 
 /// Caches a function's results in a moka cache, keyed by its arguments, with
-/// request coalescing. The `opguard` crate documents each option with an
-/// example.
+/// request coalescing.
+///
+#[doc = include_str!("../docs/cacheable.md")]
 #[proc_macro_attribute]
 pub fn cacheable(args: TokenStream, item: TokenStream) -> TokenStream {
     driver::run(cache::args::ATTRIBUTE, args.into(), item.into()).into()
@@ -40,18 +42,18 @@ pub fn cacheable(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Fails fast while a dependency is down: a circuit breaker around a function
 /// returning `Result<T, E>` with `E: From<opguard::GuardError>`, with
-/// optional timeout, retries and fallback. The `opguard` crate documents each
-/// option with an example.
+/// optional timeout, retries and fallback.
+///
+#[doc = include_str!("../docs/circuit_breaker.md")]
 #[proc_macro_attribute]
 pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
     driver::run(breaker::args::ATTRIBUTE, args.into(), item.into()).into()
 }
 
-/// Records latency, outcome counts and slow calls of a function.
+/// Records latency, outcome counts and slow calls of a function, in a
+/// histogram, a slow-call `tracing` event and the `metrics` facade.
 ///
-/// Options: `name = "..."`, `threshold = "500ms"`, `include_args`,
-/// `include_result`, `level = "warn"`. The `opguard` crate documents each with
-/// an example.
+#[doc = include_str!("../docs/monitor_performance.md")]
 #[proc_macro_attribute]
 pub fn monitor_performance(args: TokenStream, item: TokenStream) -> TokenStream {
     driver::run(monitor::args::ATTRIBUTE, args.into(), item.into()).into()

@@ -1,13 +1,15 @@
 //! How a guarded call ended.
 
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 /// How one call of a guarded function ended.
 ///
 /// Every primitive records one of these per call: a cancelled future and a
 /// panicking body are outcomes like any other, never lost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Outcome {
     /// The call returned a value that is not an `Err`.
     Ok,

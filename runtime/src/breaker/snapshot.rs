@@ -1,13 +1,15 @@
 //! Point-in-time figures of a breaker.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
+#[cfg(feature = "serde")]
 use serde::{Serialize, Serializer};
 
 use super::BreakerState;
 
 /// What a [`Breaker`](super::Breaker) has seen, read at one moment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct BreakerSnapshot {
     /// The breaker's name.
     pub name: String,
@@ -41,18 +43,23 @@ pub struct BreakerSnapshot {
 }
 
 /// One failure, for [`BreakerSnapshot::last_failures`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct FailureRecord {
     /// The error's text (`Display`, else `Debug`), or `timed out after ..` or `panicked`.
     pub error: String,
     /// When, on the wall clock; serialised as `at_unix_seconds`.
-    #[serde(rename = "at_unix_seconds", serialize_with = "unix_seconds")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "at_unix_seconds", serialize_with = "unix_seconds")
+    )]
     pub at: SystemTime,
 }
 
+#[cfg(feature = "serde")]
 fn unix_seconds<S: Serializer>(at: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(
-        at.duration_since(UNIX_EPOCH)
+        at.duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64()),
     )
 }

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use crate::counters::PerThread;
@@ -66,7 +67,8 @@ impl Counters {
 }
 
 /// What a cache has seen, read at one moment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct CacheStats {
     /// The cache's name.
     pub name: String,

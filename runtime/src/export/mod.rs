@@ -5,6 +5,7 @@
 
 mod prometheus;
 
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use crate::breaker::{self, BreakerSnapshot};
@@ -27,7 +28,8 @@ pub fn prometheus() -> String {
 }
 
 /// Every snapshot at one moment, as [`json`] serialises it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Report {
     /// The health report.
     pub health: HealthReport,
@@ -52,11 +54,13 @@ pub fn report() -> Report {
 
 /// The same figures as [`prometheus`], and the health report, as one JSON
 /// document: `{"health": .., "timers": [..], "breakers": [..], "caches": [..]}`.
+/// Feature `json` (on by default).
 ///
 /// ```
 /// let json: serde_json::Value = serde_json::from_str(&opguard_runtime::export::json()).unwrap();
 /// assert!(json["breakers"].is_array());
 /// ```
+#[cfg(feature = "json")]
 pub fn json() -> String {
     serde_json::to_string_pretty(&report())
         .unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"))

@@ -3,13 +3,15 @@
 //! `unhealthy` when any breaker is open or forced open, `degraded` when any
 //! is half-open or has failures in its window, else `healthy`.
 
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use crate::breaker::{self, BreakerSnapshot, BreakerState};
 
 /// The overall status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum HealthStatus {
     /// Every breaker closed (or disabled), with no failures in its window.
     Healthy,
@@ -31,7 +33,8 @@ impl HealthStatus {
 }
 
 /// One breaker's part of the report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct BreakerHealth {
     /// The breaker's name.
     pub name: String,
@@ -44,7 +47,8 @@ pub struct BreakerHealth {
 }
 
 /// The report: the worst status of any breaker, and each breaker's.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct HealthReport {
     /// The overall status.
     pub status: HealthStatus,

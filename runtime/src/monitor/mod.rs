@@ -6,13 +6,18 @@
 //! `tracing` event (target [`TARGET`]). The same figures go to the `metrics`
 //! facade as `function_calls_total{function,module,result}`,
 //! `function_calls_duration_seconds{function,module}` and
-//! `function_calls_concurrent{function,module}`.
+//! `function_calls_concurrent{function,module}` (feature `metrics`, on by
+//! default).
 //!
 //! Time is read from [`tokio::time::Instant`], so tests drive it with
 //! `tokio::time::pause()` and `advance()`.
 
 mod builder;
 mod callsite;
+#[cfg(feature = "metrics")]
+mod facade;
+#[cfg(not(feature = "metrics"))]
+#[path = "facade_off.rs"]
 mod facade;
 mod guard;
 mod histogram;

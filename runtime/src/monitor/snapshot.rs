@@ -3,13 +3,15 @@
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
+#[cfg(feature = "serde")]
 use serde::{Serialize, Serializer};
 
 /// What a [`Timer`](super::Timer) has recorded, read at one moment.
 ///
 /// Serialises with durations as floating-point seconds (`threshold_seconds`,
 /// `latency.p99_seconds`, …), the unit Prometheus uses.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct TimerSnapshot {
     /// The operation name.
     pub name: String,
@@ -32,7 +34,10 @@ pub struct TimerSnapshot {
     /// Calls running now.
     pub in_flight: u64,
     /// The slow-call threshold.
-    #[serde(rename = "threshold_seconds", serialize_with = "seconds")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "threshold_seconds", serialize_with = "seconds")
+    )]
     pub threshold: Duration,
     /// Latency of the calls that returned (ok or error).
     pub latency: LatencySummary,
@@ -52,27 +57,46 @@ impl TimerSnapshot {
 
 /// Latency distribution of returned calls. Quantiles come from an HdrHistogram
 /// with two significant digits: each is within 1% of the exact value.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct LatencySummary {
     /// Calls in the distribution.
     pub count: u64,
     /// Mean latency.
-    #[serde(rename = "mean_seconds", serialize_with = "seconds")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "mean_seconds", serialize_with = "seconds")
+    )]
     pub mean: Duration,
     /// Largest latency.
-    #[serde(rename = "max_seconds", serialize_with = "seconds")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "max_seconds", serialize_with = "seconds")
+    )]
     pub max: Duration,
     /// Median.
-    #[serde(rename = "p50_seconds", serialize_with = "seconds")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "p50_seconds", serialize_with = "seconds")
+    )]
     pub p50: Duration,
     /// 90th percentile.
-    #[serde(rename = "p90_seconds", serialize_with = "seconds")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "p90_seconds", serialize_with = "seconds")
+    )]
     pub p90: Duration,
     /// 99th percentile.
-    #[serde(rename = "p99_seconds", serialize_with = "seconds")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "p99_seconds", serialize_with = "seconds")
+    )]
     pub p99: Duration,
     /// 99.9th percentile.
-    #[serde(rename = "p999_seconds", serialize_with = "seconds")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "p999_seconds", serialize_with = "seconds")
+    )]
     pub p999: Duration,
 }
 
@@ -94,6 +118,7 @@ impl LatencySummary {
     }
 }
 
+#[cfg(feature = "serde")]
 fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
 }
