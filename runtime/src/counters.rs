@@ -24,6 +24,13 @@ pub(crate) struct PerThread<const N: usize> {
     slots: ThreadLocal<Slot<N>>,
 }
 
+impl<const N: usize> std::fmt::Debug for PerThread<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sums: Vec<u64> = (0..N).map(|i| self.sum(i)).collect();
+        f.debug_tuple("PerThread").field(&sums).finish()
+    }
+}
+
 impl<const N: usize> PerThread<N> {
     pub(crate) fn new() -> Self {
         Self {

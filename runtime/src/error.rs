@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// Why a guarded call did not produce the function's own result.
 ///
-/// Functions under `#[circuit_breaker]` return `Result<T, E>` with
+/// Functions under `#[circuit_breaker]` (and `#[rate_limit]`) return `Result<T, E>` with
 /// `E: From<GuardError>`, so this reaches callers as their own error type;
 /// `anyhow::Error` and `Box<dyn Error + Send + Sync>` qualify as they are.
 ///
@@ -32,6 +32,14 @@ pub enum GuardError {
         /// while probes are in flight).
         retry_after: Duration,
     },
+    /// A rate limit refused the call: the body did not run.
+    RateLimited {
+        /// The limiter's name.
+        name: Cow<'static, str>,
+        /// When the limit admits a call again (exact, as far as this process
+        /// knows).
+        retry_after: Duration,
+    },
     /// The call took longer than the breaker's `timeout` and was abandoned.
     Timeout {
         /// The breaker's name, as for `CircuitOpen`.
@@ -45,7 +53,9 @@ impl GuardError {
     /// The name of the guard that produced the error.
     pub fn name(&self) -> &str {
         match self {
-            GuardError::CircuitOpen { name, .. } | GuardError::Timeout { name, .. } => name,
+            GuardError::CircuitOpen { name, .. }
+            | GuardError::RateLimited { name, .. }
+            | GuardError::Timeout { name, .. } => name,
         }
     }
 }
@@ -57,6 +67,12 @@ impl std::fmt::Display for GuardError {
                 write!(
                     f,
                     "circuit breaker `{name}` is open; retry after {retry_after:?}"
+                )
+            }
+            GuardError::RateLimited { name, retry_after } => {
+                write!(
+                    f,
+                    "rate limit `{name}` reached; retry after {retry_after:?}"
                 )
             }
             GuardError::Timeout { name, after } => {

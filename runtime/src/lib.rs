@@ -17,6 +17,7 @@ mod level;
 pub mod monitor;
 pub mod naming;
 mod outcome;
+pub mod rate_limit;
 mod registry;
 pub mod trace;
 mod watch;

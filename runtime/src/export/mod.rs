@@ -1,7 +1,8 @@
 //! Everything the runtime holds, as Prometheus text or JSON.
 //!
 //! Both read the same snapshots: every timer ([`monitor::all`]), breaker
-//! ([`breaker::all`]) and cache ([`cache::all`]) registered in the process.
+//! ([`breaker::all`]), cache ([`cache::all`]) and rate limiter
+//! ([`rate_limit::all`]) registered in the process.
 
 mod prometheus;
 
@@ -12,19 +13,26 @@ use crate::breaker::{self, BreakerSnapshot};
 use crate::cache::{self, CacheStats};
 use crate::health::{self, HealthReport};
 use crate::monitor::{self, TimerSnapshot};
+use crate::rate_limit::{self, RateLimitSnapshot};
 
 /// The Prometheus text exposition format, with `# HELP` and `# TYPE` for
 /// every family: calls by outcome, slow calls, calls in flight and latency
 /// quantiles per operation; state, calls by outcome, timeouts and window
 /// failures per breaker; hits, misses, loads, evictions and entries per
-/// cache. Label values are escaped.
+/// cache; calls allowed and limited, and keys tracked, per rate limiter.
+/// Label values are escaped.
 ///
 /// ```
 /// let text = opguard_runtime::export::prometheus();
 /// assert!(text.contains("# TYPE opguard_breaker_state gauge"));
 /// ```
 pub fn prometheus() -> String {
-    prometheus::render(&monitor::all(), &breaker::all(), &cache::all())
+    prometheus::render(
+        &monitor::all(),
+        &breaker::all(),
+        &cache::all(),
+        &rate_limit::all(),
+    )
 }
 
 /// Every snapshot at one moment, as [`json`] serialises it.
@@ -39,6 +47,8 @@ pub struct Report {
     pub breakers: Vec<BreakerSnapshot>,
     /// Every cache.
     pub caches: Vec<CacheStats>,
+    /// Every rate limiter.
+    pub rate_limits: Vec<RateLimitSnapshot>,
 }
 
 /// All snapshots, read now.
@@ -49,11 +59,13 @@ pub fn report() -> Report {
         timers: monitor::all(),
         breakers,
         caches: cache::all(),
+        rate_limits: rate_limit::all(),
     }
 }
 
 /// The same figures as [`prometheus`], and the health report, as one JSON
-/// document: `{"health": .., "timers": [..], "breakers": [..], "caches": [..]}`.
+/// document: `{"health": .., "timers": [..], "breakers": [..], "caches": [..],
+/// "rate_limits": [..]}`.
 /// Feature `json` (on by default).
 ///
 /// ```

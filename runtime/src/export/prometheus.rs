@@ -5,6 +5,7 @@ use std::fmt::Write;
 use crate::breaker::{BreakerSnapshot, BreakerState};
 use crate::cache::CacheStats;
 use crate::monitor::TimerSnapshot;
+use crate::rate_limit::RateLimitSnapshot;
 
 /// Writes one metric family: `# HELP`, `# TYPE`, then its samples.
 struct Family<'a> {
@@ -66,11 +67,13 @@ pub(crate) fn render(
     timers: &[TimerSnapshot],
     breakers: &[BreakerSnapshot],
     caches: &[CacheStats],
+    limiters: &[RateLimitSnapshot],
 ) -> String {
     let mut out = String::new();
     timers_families(&mut out, timers);
     breaker_families(&mut out, breakers);
     cache_families(&mut out, caches);
+    rate_limit_families(&mut out, limiters);
     out
 }
 
@@ -247,6 +250,35 @@ fn cache_families(out: &mut String, caches: &[CacheStats]) {
     }
 }
 
+fn rate_limit_families(out: &mut String, limiters: &[RateLimitSnapshot]) {
+    let name = "opguard_rate_limit_calls_total";
+    let mut f = Family::new(
+        out,
+        name,
+        "counter",
+        "Calls a rate limiter decided, by outcome (allowed or limited).",
+    );
+    for l in limiters {
+        for (outcome, n) in [("allowed", l.allowed), ("limited", l.limited)] {
+            f.sample(
+                name,
+                &[("limiter", &l.name), ("outcome", outcome)],
+                n as f64,
+            );
+        }
+    }
+    let name = "opguard_rate_limit_tracked_keys";
+    let mut f = Family::new(
+        out,
+        name,
+        "gauge",
+        "Keys a keyed rate limiter holds state for.",
+    );
+    for l in limiters.iter().filter(|l| l.keyed) {
+        f.sample(name, &[("limiter", &l.name)], l.tracked_keys as f64);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{escape, render};
@@ -259,11 +291,12 @@ mod tests {
 
     #[test]
     fn every_family_has_help_and_type_even_when_empty() {
-        let text = render(&[], &[], &[]);
+        let text = render(&[], &[], &[], &[]);
         for family in [
             "opguard_calls_total",
             "opguard_breaker_state",
             "opguard_cache_hits_total",
+            "opguard_rate_limit_calls_total",
         ] {
             assert!(text.contains(&format!("# HELP {family} ")), "{text}");
             assert!(text.contains(&format!("# TYPE {family} ")), "{text}");
