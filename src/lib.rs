@@ -76,7 +76,8 @@
 
 pub use opguard_macros::{cacheable, circuit_breaker, monitor_performance, trace_operation};
 pub use opguard_runtime::{
-    Classify, GuardError, Outcome, breaker, cache, export, health, monitor, rate_limit, trace,
+    Classify, GuardError, Outcome, breaker, cache, duration, export, health, monitor, rate_limit,
+    trace,
 };
 
 #[doc(hidden)]

@@ -10,6 +10,7 @@
 pub mod breaker;
 pub mod cache;
 mod counters;
+pub mod duration;
 mod error;
 pub mod export;
 pub mod health;

@@ -1,7 +1,27 @@
-//! A health report from the breakers: what a `/health` endpoint returns.
+//! Health: of the breakers ([`report`], synchronous), and of the service
+//! with its registered checks ([`register`], [`run`], [`readiness`],
+//! [`liveness`]): what `/health`, `/health/ready` and `/health/live` answer.
 //!
-//! `unhealthy` when any breaker is open or forced open, `degraded` when any
-//! is half-open or has failures in its window, else `healthy`.
+//! From the breakers: `unhealthy` when any breaker is open or forced open,
+//! `degraded` when any is half-open or has failures in its window, else
+//! `healthy`. The service report adds the checks: a failing critical check
+//! makes it `unhealthy` (and not ready), a failing non-critical one
+//! `degraded`. Checks run concurrently, each within its timeout, and a run's
+//! results answer for a second, so probes cannot stampede a dependency. The
+//! built-in `memory` check is always there (never critical).
+
+mod checks;
+mod clock;
+mod memory;
+mod service;
+
+pub use checks::{CheckHandle, CheckResult, DEFAULT_TIMEOUT, REUSE_FOR, register, unregister};
+pub use service::{
+    BreakerReport, CheckReport, Liveness, Readiness, ServiceHealth, liveness, readiness, run,
+};
+
+/// The name of the built-in memory check.
+pub const MEMORY_CHECK: &str = memory::NAME;
 
 #[cfg(feature = "serde")]
 use serde::Serialize;

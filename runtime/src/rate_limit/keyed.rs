@@ -184,7 +184,7 @@ mod tests {
         assert!(full <= 4 * max_keys, "capacity {full}");
         // Every key has recovered: a little traffic sweeps the shards.
         for key in 0..1_000u64 {
-            keyed.decide(&(2_000_000 + key), &gcra, 10_000, 0);
+            keyed.decide(&(1_000_000 + key), &gcra, 10_000, 0);
         }
         assert!(keyed.tracked() <= 1_000, "{}", keyed.tracked());
         assert!(
