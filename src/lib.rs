@@ -29,7 +29,7 @@
 //! | `serde` | on (through `json`) | `Serialize` on every snapshot, stats and report |
 //! | `metrics` | on | timers also record through the [`metrics`](https://docs.rs/metrics) facade |
 //! | `redis` | off | the shared tier over Redis (declared; not built yet) |
-//! | `axum` | off | HTTP routes for health, metrics and admin (declared; not built yet) |
+//! | `axum` | off | `http::routes()` and `http::admin_routes()`: axum 0.8 routers for health, metrics and admin; implies `json` |
 //! | `tower` | off | `tower` layers (declared; not built yet) |
 //! | `otel` | off | OpenTelemetry export and trace context (declared; not built yet) |
 //!
@@ -75,6 +75,8 @@
 #![forbid(unsafe_code)]
 
 pub use opguard_macros::{cacheable, circuit_breaker, monitor_performance, trace_operation};
+#[cfg(feature = "axum")]
+pub use opguard_runtime::http;
 pub use opguard_runtime::{
     Classify, GuardError, Outcome, breaker, cache, duration, export, health, monitor, rate_limit,
     trace,

@@ -14,6 +14,8 @@ pub mod duration;
 mod error;
 pub mod export;
 pub mod health;
+#[cfg(feature = "axum")]
+pub mod http;
 mod level;
 pub mod monitor;
 pub mod naming;
