@@ -18,6 +18,8 @@ pub mod monitor;
 pub mod naming;
 mod outcome;
 mod registry;
+pub mod retry;
+pub mod timeout;
 pub mod trace;
 mod watch;
 

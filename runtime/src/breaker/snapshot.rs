@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
-use super::BreakerState;
+use super::state::BreakerState;
 
 /// What a [`Breaker`](super::Breaker) has seen, read at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
