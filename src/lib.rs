@@ -77,9 +77,10 @@
 pub use opguard_macros::{cacheable, circuit_breaker, monitor_performance, trace_operation};
 #[cfg(feature = "axum")]
 pub use opguard_runtime::http;
+
 pub use opguard_runtime::{
     Classify, GuardError, Outcome, breaker, cache, duration, export, health, monitor, rate_limit,
-    trace,
+    retry, timeout, trace,
 };
 
 #[doc(hidden)]

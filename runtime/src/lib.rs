@@ -22,6 +22,8 @@ pub mod naming;
 mod outcome;
 pub mod rate_limit;
 mod registry;
+pub mod retry;
+pub mod timeout;
 pub mod trace;
 mod watch;
 

@@ -2,7 +2,16 @@
 
 use std::time::Duration;
 
-use super::{Breaker, BreakerConfig};
+use super::clock::Clock;
+use super::config::BreakerConfig;
+use super::handle::Breaker;
+
+impl Breaker {
+    /// Starts configuring a breaker named `name`.
+    pub fn builder(name: impl Into<String>) -> BreakerBuilder {
+        BreakerBuilder::new(name.into())
+    }
+}
 
 /// Builds (or finds) a [`Breaker`]; from [`Breaker::builder`].
 ///
@@ -13,6 +22,7 @@ use super::{Breaker, BreakerConfig};
 pub struct BreakerBuilder {
     pub(super) name: String,
     pub(super) config: BreakerConfig,
+    clock: Clock,
 }
 
 impl BreakerBuilder {
@@ -20,6 +30,7 @@ impl BreakerBuilder {
         Self {
             name,
             config: BreakerConfig::DEFAULT,
+            clock: Clock::tokio(),
         }
     }
 
@@ -91,6 +102,26 @@ impl BreakerBuilder {
         self
     }
 
+    /// The clock the breaker reads (default: tokio's). Only a breaker this
+    /// builder registers takes it: one registered already keeps its own.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use opguard_runtime::breaker::{Breaker, Clock};
+    /// use tokio::time::Instant;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// // An instance whose clock runs two seconds ahead of tokio's.
+    /// let ahead = Clock::from_fn(|| Instant::now() + Duration::from_secs(2));
+    /// let breaker = Breaker::builder("docs.clock").clock(ahead).build();
+    /// # let _ = breaker;
+    /// # }
+    /// ```
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Registers the breaker, or returns the one registered under this name.
     ///
     /// # Panics
@@ -101,6 +132,6 @@ impl BreakerBuilder {
         if let Err(problem) = self.config.validate() {
             panic!("invalid settings for breaker `{}`: {problem}", self.name);
         }
-        Breaker::register(self.name, self.config, false)
+        Breaker::register(self.name, self.config, self.clock, false)
     }
 }

@@ -2,7 +2,9 @@
 
 use std::sync::OnceLock;
 
-use super::{Breaker, BreakerConfig};
+use super::clock::Clock;
+use super::config::BreakerConfig;
+use super::handle::Breaker;
 use crate::naming::Site;
 
 /// What the attribute knows at compile time.
@@ -35,7 +37,8 @@ impl Callsite {
     #[inline]
     pub fn breaker(&self) -> &Breaker {
         self.breaker.get_or_init(|| {
-            Breaker::register(self.meta.site.operation().name, self.meta.config, true)
+            let name = self.meta.site.operation().name;
+            Breaker::register(name, self.meta.config, Clock::tokio(), true)
         })
     }
 }

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use tokio::sync::broadcast;
 
-use super::BreakerState;
+use super::state::BreakerState;
 
 /// The `tracing` target of breaker events.
 pub const TARGET: &str = "opguard::breaker";

@@ -10,9 +10,18 @@
 //!
 //! The closed-state path takes no lock, reads no clock and writes no shared
 //! counter in the default configuration: a success is two atomic loads (the
-//! state, and the consecutive-failure count) and a per-thread count. Failures, transitions and rate-based
-//! triggers (which count every call in the window) read tokio's clock, so
-//! tests drive them with `tokio::time::pause()` and `advance()`.
+//! state, and the consecutive-failure count) and a per-thread count.
+//! Failures, transitions and rate-based triggers (which count every call in
+//! the window) read the breaker's [`Clock`]: tokio's by default, so tests
+//! drive them with `tokio::time::pause()` and `advance()`.
+//!
+//! Inside: `handle.rs` is the public [`Breaker`]; `machine.rs` (calls and
+//! triggers) and `transition.rs` (moves, manual control, snapshots) are the
+//! state machine, generic over a `store.rs` `Store` that keeps its
+//! state and figures (`local.rs`: this process's atomics, with `state.rs`,
+//! `probes.rs` and `window.rs`); `permit.rs` runs one call, composing the
+//! [`timeout`](crate::timeout) primitive, and `retry.rs` composes
+//! [`retry`](crate::retry).
 //!
 //! Every transition is a `tracing` event (target `opguard::breaker`; `warn`
 //! when it opens, `info` otherwise) and a [`BreakerEvent`] for subscribers of
@@ -20,32 +29,36 @@
 
 mod builder;
 mod callsite;
-mod circuit;
+mod clock;
 mod config;
 mod events;
+mod handle;
+mod local;
+mod machine;
 mod permit;
+mod policy;
 mod probes;
 mod retry;
 mod snapshot;
 mod state;
+mod store;
+mod transition;
 mod window;
 
+/// The retry primitive's policy, which `retries` options build.
+pub use crate::retry::{Backoff, RetryPolicy};
 pub use builder::BreakerBuilder;
 pub use callsite::{Callsite, CallsiteMeta};
-pub use circuit::Breaker;
+pub use clock::Clock;
 pub use config::{BreakerConfig, MAX_PROBES, MAX_WINDOW_COUNT};
 pub use events::{BreakerEvent, TARGET, events};
-pub use permit::{CallPolicy, Permit};
-pub use retry::{Backoff, RetryPolicy};
+pub use handle::Breaker;
+pub use permit::{OwnedPermit, Permit};
+pub use policy::{CallPolicy, OwnedCallPolicy};
 pub use snapshot::{BreakerSnapshot, FailureRecord};
 pub use state::BreakerState;
 
-use crate::registry::Registry;
-
-fn registry() -> &'static Registry<circuit::Inner> {
-    static BREAKERS: Registry<circuit::Inner> = Registry::new();
-    &BREAKERS
-}
+use handle::registry;
 
 /// The breaker registered under `name`.
 ///
@@ -87,25 +100,4 @@ pub fn all() -> Vec<BreakerSnapshot> {
         .into_iter()
         .map(|inner| Breaker(inner).snapshot())
         .collect()
-}
-
-/// Panics with a message that names opguard, the breaker, the option and the
-/// fix when an async call that waits on tokio's timer (`timeout`, or the
-/// pauses between `retries`) is polled outside a tokio runtime, instead of
-/// tokio's "there is no reactor running".
-#[inline]
-pub(crate) fn require_tokio_timer(breaker: &str, option: &str) {
-    if tokio::runtime::Handle::try_current().is_err() {
-        no_tokio_timer(breaker, option);
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn no_tokio_timer(breaker: &str, option: &str) -> ! {
-    panic!(
-        "opguard: breaker `{breaker}` has `{option}`, which waits on tokio's timer, but this call \
-         is polled outside a tokio runtime; run it inside one (`#[tokio::main]`, \
-         `Runtime::block_on`, `Handle::enter`), or remove `{option}`"
-    )
 }

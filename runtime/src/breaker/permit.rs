@@ -1,132 +1,62 @@
-//! The right to make one call, and running the call under it.
+//! The right to make one call, and running the call under it: borrowed from
+//! the breaker ([`Permit`], what generated code uses) or owning a share of it
+//! ([`OwnedPermit`], for `'static` futures). Both are one [`Core`] over a
+//! different hold on the breaker, so they record outcomes the same way.
 
 use std::future::Future;
+use std::ops::Deref;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::circuit::Inner;
+use super::clock::require_tokio_timer;
+use super::local::Inner;
+use super::machine::{PermitKind, Ticket};
+use super::policy::CallPolicy;
 use crate::GuardError;
+use crate::timeout::Timeout;
 use crate::watch::Watched;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PermitKind {
-    Closed,
-    Probe,
-    Disabled,
-}
-
-/// How a call's errors are judged, and how a [`GuardError`] becomes one.
-pub struct CallPolicy<'a, E> {
-    is_failure: &'a (dyn Fn(&E) -> bool + Send + Sync),
-    describe: &'a (dyn Fn(&E) -> String + Send + Sync),
-    convert: &'a (dyn Fn(GuardError) -> E + Send + Sync),
-}
-
-impl<E> std::fmt::Debug for CallPolicy<'_, E> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CallPolicy").finish_non_exhaustive()
-    }
-}
-
-impl<'a, E> CallPolicy<'a, E> {
-    /// `is_failure` tells which errors count as failures (the others count as
-    /// successes); `describe` gives a failure's text for `last_failures`;
-    /// `convert` turns a timeout or rejection into the caller's error type.
-    pub fn new(
-        is_failure: &'a (dyn Fn(&E) -> bool + Send + Sync),
-        describe: &'a (dyn Fn(&E) -> String + Send + Sync),
-        convert: &'a (dyn Fn(GuardError) -> E + Send + Sync),
-    ) -> Self {
-        Self {
-            is_failure,
-            describe,
-            convert,
-        }
-    }
-
-    /// The caller's error for a guard error.
-    pub fn convert(&self, error: GuardError) -> E {
-        (self.convert)(error)
-    }
-}
-
-/// Permission to make one call, from [`Breaker::acquire`](super::Breaker::acquire).
-///
-/// Finish it with [`success`](Self::success) / [`failure`](Self::failure),
-/// or let [`run`](Self::run) do it. Dropped unfinished, it records a failure
-/// if a panic is unwinding (or went through the future it ran), and otherwise
-/// nothing: a cancelled call is neither success nor failure, and a half-open
-/// probe frees its slot.
-#[must_use = "a permit dropped at once counts as a cancelled call"]
-pub struct Permit<'a> {
-    breaker: &'a Inner,
-    generation: u64,
-    kind: PermitKind,
+/// A granted call on a breaker held as `B` (`&Inner` or `Arc<Inner>`).
+struct Core<B: Deref<Target = Inner>> {
+    breaker: B,
+    ticket: Ticket,
     started: Option<u64>,
     panicked: AtomicBool,
     finished: bool,
 }
 
-impl std::fmt::Debug for Permit<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Permit")
-            .field("breaker", &self.breaker.name)
-            .field("generation", &self.generation)
-            .field("probe", &self.is_probe())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<'a> Permit<'a> {
+impl<B: Deref<Target = Inner>> Core<B> {
     #[inline]
-    pub(super) fn new(breaker: &'a Inner, generation: u64, kind: PermitKind) -> Self {
+    fn new(breaker: B, ticket: Ticket) -> Self {
         Self {
+            started: breaker.started(),
             breaker,
-            generation,
-            kind,
-            started: breaker.tracks_slow().then(|| breaker.now()),
+            ticket,
             panicked: AtomicBool::new(false),
             finished: false,
         }
     }
 
-    /// Whether this call is a half-open probe.
-    pub fn is_probe(&self) -> bool {
-        self.kind == PermitKind::Probe
+    fn is_probe(&self) -> bool {
+        self.ticket.kind == PermitKind::Probe
     }
 
-    /// Records a success.
     #[inline]
-    pub fn success(mut self) {
+    fn success(mut self) {
         self.finished = true;
+        self.breaker.on_success(self.ticket, self.started);
+    }
+
+    fn failure(mut self, error: impl std::fmt::Display) {
+        self.finished = true;
+        let text = error.to_string();
         self.breaker
-            .on_success(self.generation, self.kind, self.started);
+            .on_failure(self.ticket, self.started, text, false);
     }
 
-    /// Records a failure with its text.
-    pub fn failure(mut self, error: impl std::fmt::Display) {
-        self.finished = true;
-        self.breaker.on_failure(
-            self.generation,
-            self.kind,
-            self.started,
-            error.to_string(),
-            false,
-        );
-    }
-
-    /// Runs the call and records its outcome: `Ok` and errors `policy` does
-    /// not count are successes; counted errors, a timeout (the breaker's
-    /// `timeout`; the future is dropped and the converted
-    /// `GuardError::Timeout` returned) and a panic are failures.
-    pub async fn run<T, E, F>(self, policy: &CallPolicy<'_, E>, future: F) -> Result<T, E>
-    where
-        F: Future<Output = Result<T, E>>,
-    {
-        self.run_judged(policy, future).await.0
-    }
-
-    /// [`run`](Self::run), also telling whether the call counted as a failure.
-    pub(super) async fn run_judged<T, E, F>(
+    /// Runs the call under the breaker's `timeout` and records its outcome;
+    /// also tells whether it counted as a failure.
+    async fn run_judged<T, E, F>(
         mut self,
         policy: &CallPolicy<'_, E>,
         future: F,
@@ -138,17 +68,17 @@ impl<'a> Permit<'a> {
         let result = match self.breaker.config.timeout {
             None => watched.await,
             Some(after) => match {
-                super::require_tokio_timer(&self.breaker.name, "timeout");
-                tokio::time::timeout(after, watched)
+                require_tokio_timer(&self.breaker.name, "timeout");
+                Timeout::new(after).run(watched)
             }
             .await
             {
                 Ok(result) => result,
-                Err(_) => {
+                Err(elapsed) => {
                     self.finished = true;
-                    let text = format!("timed out after {after:?}");
+                    let text = elapsed.to_string();
                     self.breaker
-                        .on_failure(self.generation, self.kind, self.started, text, true);
+                        .on_failure(self.ticket, self.started, text, true);
                     let name = self.breaker.name.clone();
                     return (
                         Err(policy.convert(GuardError::Timeout { name, after })),
@@ -161,16 +91,7 @@ impl<'a> Permit<'a> {
         (result, failed)
     }
 
-    /// [`run`](Self::run) for a synchronous call (no timeout).
-    pub fn run_sync<T, E>(
-        self,
-        policy: &CallPolicy<'_, E>,
-        f: impl FnOnce() -> Result<T, E>,
-    ) -> Result<T, E> {
-        self.run_sync_judged(policy, f).0
-    }
-
-    pub(super) fn run_sync_judged<T, E>(
+    fn run_sync_judged<T, E>(
         mut self,
         policy: &CallPolicy<'_, E>,
         f: impl FnOnce() -> Result<T, E>,
@@ -187,19 +108,37 @@ impl<'a> Permit<'a> {
             Err(error) if (policy.is_failure)(error) => {
                 let text = (policy.describe)(error);
                 self.breaker
-                    .on_failure(self.generation, self.kind, self.started, text, false);
+                    .on_failure(self.ticket, self.started, text, false);
                 true
             }
             _ => {
-                self.breaker
-                    .on_success(self.generation, self.kind, self.started);
+                self.breaker.on_success(self.ticket, self.started);
                 false
             }
         }
     }
+
+    #[cold]
+    fn unfinished(&self) {
+        if self.panicked.load(Ordering::Relaxed) || std::thread::panicking() {
+            let text = "panicked".into();
+            self.breaker
+                .on_failure(self.ticket, self.started, text, false);
+        } else {
+            self.breaker.on_cancel(self.ticket);
+        }
+    }
+
+    fn debug(&self, f: &mut std::fmt::Formatter<'_>, name: &str) -> std::fmt::Result {
+        f.debug_struct(name)
+            .field("breaker", &self.breaker.name)
+            .field("generation", &self.ticket.generation)
+            .field("probe", &self.is_probe())
+            .finish_non_exhaustive()
+    }
 }
 
-impl Drop for Permit<'_> {
+impl<B: Deref<Target = Inner>> Drop for Core<B> {
     #[inline]
     fn drop(&mut self) {
         if !self.finished {
@@ -208,19 +147,107 @@ impl Drop for Permit<'_> {
     }
 }
 
-impl Permit<'_> {
-    #[cold]
-    fn unfinished(&self) {
-        if self.panicked.load(Ordering::Relaxed) || std::thread::panicking() {
-            self.breaker.on_failure(
-                self.generation,
-                self.kind,
-                self.started,
-                "panicked".into(),
-                false,
-            );
-        } else {
-            self.breaker.on_cancel(self.generation, self.kind);
-        }
+/// Permission to make one call, from [`Breaker::acquire`](super::Breaker::acquire).
+///
+/// Finish it with [`success`](Self::success) / [`failure`](Self::failure),
+/// or let [`run`](Self::run) do it. Dropped unfinished, it records a failure
+/// if a panic is unwinding (or went through the future it ran), and otherwise
+/// nothing: a cancelled call is neither success nor failure, and a half-open
+/// probe frees its slot.
+#[must_use = "a permit dropped at once counts as a cancelled call"]
+pub struct Permit<'a>(Core<&'a Inner>);
+
+/// A [`Permit`] that holds a share of its breaker, so that it is `'static`
+/// and may move into a spawned task or a `tower` response future; from
+/// [`Breaker::acquire_owned`](super::Breaker::acquire_owned). It records
+/// outcomes exactly as a [`Permit`] does, also when dropped unfinished.
+#[must_use = "a permit dropped at once counts as a cancelled call"]
+pub struct OwnedPermit(Core<Arc<Inner>>);
+
+impl<'a> Permit<'a> {
+    #[inline]
+    pub(super) fn new(breaker: &'a Inner, ticket: Ticket) -> Self {
+        Self(Core::new(breaker, ticket))
+    }
+
+    /// [`run`](Self::run), also telling whether the call counted as a failure.
+    pub(super) async fn run_judged<T, E, F>(
+        self,
+        policy: &CallPolicy<'_, E>,
+        future: F,
+    ) -> (Result<T, E>, bool)
+    where
+        F: Future<Output = Result<T, E>>,
+    {
+        self.0.run_judged(policy, future).await
+    }
+
+    /// [`run_sync`](Self::run_sync), also telling whether the call counted
+    /// as a failure.
+    pub(super) fn run_sync_judged<T, E>(
+        self,
+        policy: &CallPolicy<'_, E>,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> (Result<T, E>, bool) {
+        self.0.run_sync_judged(policy, f)
     }
 }
+
+impl OwnedPermit {
+    pub(super) fn new(breaker: Arc<Inner>, ticket: Ticket) -> Self {
+        Self(Core::new(breaker, ticket))
+    }
+}
+
+/// The methods of both permits, written once.
+macro_rules! permit_api {
+    ($permit:ty, $name:literal) => {
+        impl $permit {
+            /// Whether this call is a half-open probe.
+            pub fn is_probe(&self) -> bool {
+                self.0.is_probe()
+            }
+
+            /// Records a success.
+            #[inline]
+            pub fn success(self) {
+                self.0.success();
+            }
+
+            /// Records a failure with its text.
+            pub fn failure(self, error: impl std::fmt::Display) {
+                self.0.failure(error);
+            }
+
+            /// Runs the call and records its outcome: `Ok` and errors
+            /// `policy` does not count are successes; counted errors, a
+            /// timeout (the breaker's `timeout`; the future is dropped and
+            /// the converted `GuardError::Timeout` returned) and a panic are
+            /// failures.
+            pub async fn run<T, E, F>(self, policy: &CallPolicy<'_, E>, future: F) -> Result<T, E>
+            where
+                F: Future<Output = Result<T, E>>,
+            {
+                self.0.run_judged(policy, future).await.0
+            }
+
+            /// [`run`](Self::run) for a synchronous call (no timeout).
+            pub fn run_sync<T, E>(
+                self,
+                policy: &CallPolicy<'_, E>,
+                f: impl FnOnce() -> Result<T, E>,
+            ) -> Result<T, E> {
+                self.0.run_sync_judged(policy, f).0
+            }
+        }
+
+        impl std::fmt::Debug for $permit {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.debug(f, $name)
+            }
+        }
+    };
+}
+
+permit_api!(Permit<'_>, "Permit");
+permit_api!(OwnedPermit, "OwnedPermit");

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 #[cfg(feature = "serde")]
 use serde::{Serialize, Serializer};
 
-use super::BreakerState;
+use super::state::BreakerState;
 
 /// What a [`Breaker`](super::Breaker) has seen, read at one moment.
 #[derive(Debug, Clone, PartialEq)]

@@ -28,7 +28,7 @@ mod timer;
 pub use crate::watch::Watched;
 pub use builder::TimerBuilder;
 pub use callsite::{Callsite, CallsiteMeta};
-pub use guard::CallGuard;
+pub use guard::{CallGuard, OwnedCallGuard};
 pub use slow_log::TARGET;
 pub use snapshot::{LatencySummary, TimerSnapshot};
 pub use timer::Timer;

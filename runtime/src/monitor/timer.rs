@@ -2,6 +2,7 @@
 
 use std::fmt::Debug;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tracing::Level;
@@ -9,7 +10,7 @@ use tracing::Level;
 use super::facade::FacadeHandles;
 use super::histogram::StripedHistogram;
 use super::slow_log::{self, SlowCall};
-use super::{CallGuard, LatencySummary, TimerBuilder, TimerSnapshot};
+use super::{CallGuard, LatencySummary, OwnedCallGuard, TimerBuilder, TimerSnapshot};
 use crate::counters::PerThread;
 use crate::{Classify, Outcome};
 
@@ -88,12 +89,37 @@ impl Timer {
     /// a panic unwinds.
     #[inline]
     pub fn start(&self) -> CallGuard<'_> {
+        self.started(|| CallGuard::new(self))
+    }
+
+    /// [`start`](Self::start), for a guard that is `'static`: it holds a
+    /// share of the timer, so it can move into a spawned task or a `tower`
+    /// response future. It records the call as a [`CallGuard`] does.
+    ///
+    /// ```
+    /// use opguard_runtime::monitor::Timer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let timer = Timer::builder("docs::start_owned").build();
+    /// let guard = timer.start_owned();
+    /// tokio::spawn(async move { guard.finish(false) }).await.unwrap();
+    /// assert_eq!(timer.snapshot().ok, 1);
+    /// # }
+    /// ```
+    #[inline]
+    pub fn start_owned(self: &Arc<Self>) -> OwnedCallGuard {
+        self.started(|| OwnedCallGuard::new(Arc::clone(self)))
+    }
+
+    /// Counts a call started, around making its guard with `guard`.
+    #[inline(always)]
+    fn started<G>(&self, guard: impl FnOnce() -> G) -> G {
         // The `metrics` gauge first, outside the timed span: with a recorder
         // installed it may cost more than the rest. Then the clock, and then
         // the per-thread count, which so overlaps with the call's work
         // instead of holding the (ordered) clock read back.
         self.facade.started();
-        let guard = CallGuard::new(self);
+        let guard = guard();
         self.counts.add(STARTED, 1);
         guard
     }

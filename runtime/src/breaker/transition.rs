@@ -1,0 +1,95 @@
+//! The state machine's moves: transitions with their events, manual control,
+//! and the snapshot of what it has seen.
+
+use super::events::{broadcast, log};
+use super::machine::Machine;
+use super::snapshot::BreakerSnapshot;
+use super::state::BreakerState;
+use super::store::{Counter, Step, Store};
+
+impl<S: Store> Machine<S> {
+    /// Moves from the state of `generation` to `to`; false if another
+    /// transition came first.
+    pub(crate) fn transition(&self, generation: u64, to: BreakerState, now: u64) -> bool {
+        // Sent while transitions are held off, so that subscribers get one
+        // breaker's transitions in the order they happened; the `tracing`
+        // event after it, so that a subscriber may read the breaker.
+        let step = Step {
+            generation,
+            to,
+            now,
+        };
+        let moved = self.store.transition(step, |from| {
+            broadcast(&self.name, from, to);
+        });
+        match moved {
+            Some(from) => {
+                log(&self.name, from, to);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves to `to` by hand; `forget` also forgets the last failures.
+    pub(crate) fn force(&self, to: BreakerState, forget: bool) {
+        loop {
+            let (state, generation) = self.store.state();
+            // Already there: no transition, no event; calls in flight still count.
+            if state == to || self.transition(generation, to, self.now()) {
+                break;
+            }
+        }
+        if to == BreakerState::Closed {
+            // Also when it was closed already (no transition ran): the
+            // failures before a manual close never count towards a trip, nor
+            // towards the failure rate a snapshot reports; unless a failure
+            // has opened it again since.
+            self.store.restart_closed();
+        }
+        if forget {
+            self.store.forget_failures();
+        }
+    }
+
+    /// The figures recorded so far.
+    pub(crate) fn snapshot(&self) -> BreakerSnapshot {
+        let store = &self.store;
+        let (state, _) = store.state();
+        let window = store.window(self.now());
+        let successes = store.total(Counter::Successes);
+        let failures = store.total(Counter::Failures);
+        let (base_successes, base_failures) = store.baseline();
+        let ratio = |part: u64, whole: u64| {
+            if whole == 0 {
+                0.0
+            } else {
+                part as f64 / whole as f64
+            }
+        };
+        let failure_rate = if self.config.counts_calls() {
+            ratio(window.failures, window.calls)
+        } else {
+            let recent_failures = failures.saturating_sub(base_failures);
+            ratio(
+                recent_failures,
+                recent_failures + successes.saturating_sub(base_successes),
+            )
+        };
+        BreakerSnapshot {
+            name: self.name.to_string(),
+            state,
+            calls: successes + failures,
+            successes,
+            failures,
+            rejected: store.total(Counter::Rejected),
+            timeouts: store.total(Counter::Timeouts),
+            cancelled: store.total(Counter::Cancelled),
+            slow: store.total(Counter::Slow),
+            window_failures: window.failures,
+            failure_rate,
+            consecutive_failures: store.consecutive(),
+            last_failures: store.last_failures(),
+        }
+    }
+}
