@@ -30,7 +30,7 @@
 //! | `metrics` | on | timers also record through the [`metrics`](https://docs.rs/metrics) facade |
 //! | `redis` | off | the shared tier over Redis (declared; not built yet) |
 //! | `axum` | off | `http::routes()` and `http::admin_routes()`: axum 0.8 routers for health, metrics and admin; implies `json` |
-//! | `tower` | off | `tower` layers (declared; not built yet) |
+//! | `tower` | off | `tower::{CircuitBreakerLayer, RateLimitLayer, MonitorLayer}`: the guards as tower 0.5 layers |
 //! | `otel` | off | OpenTelemetry export and trace context (declared; not built yet) |
 //!
 //! # Stacking
@@ -77,7 +77,8 @@
 pub use opguard_macros::{cacheable, circuit_breaker, monitor_performance, trace_operation};
 #[cfg(feature = "axum")]
 pub use opguard_runtime::http;
-
+#[cfg(feature = "tower")]
+pub use opguard_runtime::tower;
 pub use opguard_runtime::{
     Classify, GuardError, Outcome, breaker, cache, duration, export, health, monitor, rate_limit,
     retry, timeout, trace,

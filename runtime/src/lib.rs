@@ -24,6 +24,8 @@ pub mod rate_limit;
 mod registry;
 pub mod retry;
 pub mod timeout;
+#[cfg(feature = "tower")]
+pub mod tower;
 pub mod trace;
 mod watch;
 

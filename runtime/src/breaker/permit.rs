@@ -47,6 +47,17 @@ impl<B: Deref<Target = Inner>> Core<B> {
         self.breaker.on_success(self.ticket, self.started);
     }
 
+    /// Records a failure by timeout (also counted in `timeouts`) and
+    /// returns the error the caller gets.
+    fn timed_out(mut self, after: std::time::Duration) -> GuardError {
+        self.finished = true;
+        let name = self.breaker.name.clone();
+        let error = GuardError::Timeout { name, after };
+        self.breaker
+            .on_failure(self.ticket, self.started, error.to_string(), true);
+        error
+    }
+
     fn failure(mut self, error: impl std::fmt::Display) {
         self.finished = true;
         let text = error.to_string();
@@ -217,6 +228,13 @@ macro_rules! permit_api {
             /// Records a failure with its text.
             pub fn failure(self, error: impl std::fmt::Display) {
                 self.0.failure(error);
+            }
+
+            /// Records that the call ran out of time (a failure, counted in
+            /// `timeouts` too) and returns the [`GuardError::Timeout`] for
+            /// the caller; for callers that time calls out themselves.
+            pub fn timed_out(self, after: std::time::Duration) -> GuardError {
+                self.0.timed_out(after)
             }
 
             /// Runs the call and records its outcome: `Ok` and errors

@@ -13,11 +13,11 @@
 //!
 //! | route | answers |
 //! |---|---|
-//! | `GET /health` | [`health::run`](crate::health::run) as JSON; 503 when `unhealthy`, else 200 |
+//! | `GET /health` | [`health::run`] as JSON; 503 when `unhealthy`, else 200 |
 //! | `GET /health/live` | `{"status":"alive"}`, 200; runs no check |
-//! | `GET /health/ready` | [`health::readiness`](crate::health::readiness); 503 when a critical check fails |
-//! | `GET /metrics` | [`export::prometheus`](crate::export::prometheus), `text/plain; version=0.0.4; charset=utf-8` |
-//! | `GET /metrics/json` | [`export::json`](crate::export::json) |
+//! | `GET /health/ready` | [`health::readiness`]; 503 when a critical check fails |
+//! | `GET /metrics` | [`export::prometheus`], `text/plain; version=0.0.4; charset=utf-8` |
+//! | `GET /metrics/json` | [`export::json`] |
 //!
 //! The admin routes act on breakers, so mount them behind authentication:
 //! [`BearerToken::bearer_token`] answers 401 to a request without the token.
