@@ -30,7 +30,7 @@
 //! | `metrics` | on | timers also record through the [`metrics`](https://docs.rs/metrics) facade |
 //! | `redis` | off | the shared tier over Redis (declared; not built yet) |
 //! | `axum` | off | `http::routes()` and `http::admin_routes()`: axum 0.8 routers for health, metrics and admin; implies `json` |
-//! | `tower` | off | `tower::{CircuitBreakerLayer, RateLimitLayer, MonitorLayer}`: the guards as tower 0.5 layers |
+//! | `tower` | off | `tower::{CircuitBreakerLayer, RateLimitLayer, MonitorLayer, TraceLayer}`: the guards as tower 0.5 layers |
 //! | `otel` | off | OpenTelemetry export and trace context (declared; not built yet) |
 //!
 //! # Stacking

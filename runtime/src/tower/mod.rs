@@ -1,5 +1,5 @@
-//! `tower` layers (feature `tower`): the breaker, the rate limiter and the
-//! timer in front of any `tower::Service` (an axum `Router` or handler, a
+//! `tower` layers (feature `tower`): the breaker, the rate limiter, the
+//! timer and the span in front of any `tower::Service` (an axum `Router` or handler, a
 //! tonic service, a `tower` client), sharing names and registries with the
 //! attributes, so their snapshots, exports, health and admin routes are one.
 //!
@@ -25,10 +25,14 @@
 mod breaker;
 mod classify;
 mod monitor;
+mod observed;
 mod oneshot;
 mod rate_limit;
+mod trace;
 
 pub use breaker::{CircuitBreaker, CircuitBreakerLayer, ResponseFuture};
 pub use classify::{Classifier, ErrorIsFailure, HttpStatus, IntoError, Reject, ServerErrors};
 pub use monitor::{Monitor, MonitorFuture, MonitorLayer};
+pub use observed::{Observed, Observer};
 pub use rate_limit::{RateLimit, RateLimitFuture, RateLimitLayer, RateLimitLayerBuilder};
+pub use trace::{Trace, TraceFuture, TraceLayer};

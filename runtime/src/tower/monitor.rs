@@ -1,14 +1,13 @@
 //! [`MonitorLayer`]: a timer around a `tower` service.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use tower_layer::Layer;
 use tower_service::Service;
 
 use super::classify::{Classifier, ErrorIsFailure, ServerErrors};
+use super::observed::Observed;
 use crate::duration::IntoDuration;
 use crate::monitor::{OwnedCallGuard, Timer};
 
@@ -112,43 +111,14 @@ where
     }
 
     fn call(&mut self, request: Req) -> Self::Future {
-        MonitorFuture {
-            guard: Some(self.timer.start_owned()),
-            future: self.inner.call(request),
-            classifier: self.classifier.clone(),
-        }
+        let guard = self.timer.start_owned();
+        Observed::new(
+            self.inner.call(request),
+            Some(guard),
+            self.classifier.clone(),
+        )
     }
 }
 
-pin_project_lite::pin_project! {
-    /// The response future of [`Monitor`].
-    pub struct MonitorFuture<F, C> {
-        #[pin]
-        future: F,
-        guard: Option<OwnedCallGuard>,
-        classifier: C,
-    }
-}
-
-impl<F, C> std::fmt::Debug for MonitorFuture<F, C> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MonitorFuture").finish_non_exhaustive()
-    }
-}
-
-impl<F, Resp, E, C> Future for MonitorFuture<F, C>
-where
-    F: Future<Output = Result<Resp, E>>,
-    C: Classifier<Resp, E>,
-{
-    type Output = Result<Resp, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let result = ready!(this.future.poll(cx));
-        if let Some(guard) = this.guard.take() {
-            guard.finish(this.classifier.failure(&result).is_some());
-        }
-        Poll::Ready(result)
-    }
-}
+/// The response future of [`Monitor`].
+pub type MonitorFuture<F, C> = Observed<F, OwnedCallGuard, C>;

@@ -133,7 +133,7 @@ impl TraceCall {
     /// Runs `body` (the work, or one poll of it) inside the span, noticing
     /// a panic; inside a sampled-out call, with tracing suppressed.
     #[inline]
-    fn in_scope<R>(&self, body: impl FnOnce() -> R) -> R {
+    pub(crate) fn in_scope<R>(&self, body: impl FnOnce() -> R) -> R {
         match &self.state {
             State::Untraced => body(),
             State::Traced(active) => {
