@@ -28,6 +28,7 @@
 //! | `POST /circuits/{name}/open` | [`force_open`](crate::breaker::Breaker::force_open) |
 //! | `POST /circuits/{name}/close` | [`force_close`](crate::breaker::Breaker::force_close) |
 //! | `POST /circuits/{name}/reset` | [`reset`](crate::breaker::Breaker::reset) |
+//! | `GET /dashboard` | one self-contained HTML page (no request leaves the service) showing each breaker, timer, cache and rate limiter, refreshed every 2 s from `GET /dashboard/data` (the JSON export) |
 //!
 //! A breaker action answers the breaker's snapshot after it, 404 for an
 //! unknown name, 405 for another method. Every route works under any
@@ -98,8 +99,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         )
 }
 
-/// `/circuits` and `/circuits/{name}/open|close|reset`, for any router
-/// state. Unauthenticated: add [`BearerToken::bearer_token`] or the
+/// `/circuits`, `/circuits/{name}/open|close|reset` and `/dashboard`, for
+/// any router state. Unauthenticated: add [`BearerToken::bearer_token`] or the
 /// service's own authentication layer.
 pub fn admin_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     async fn act(name: String, action: fn(&breaker::Breaker)) -> Response {
@@ -118,6 +119,24 @@ pub fn admin_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/circuits",
             get(|| async { json_response(200, &breaker::all()) }),
+        )
+        .route(
+            "/dashboard",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    include_str!("dashboard.html"),
+                )
+            }),
+        )
+        .route(
+            "/dashboard/data",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    export::json(),
+                )
+            }),
         )
         .route(
             "/circuits/{name}/open",
