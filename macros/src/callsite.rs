@@ -35,7 +35,8 @@ pub(crate) fn site(
     function: &Function,
     meta: TokenStream,
 ) -> TokenStream {
-    let module = Ident::new(module, proc_macro2::Span::call_site());
+    let private = crate::emit::private("");
+    let module = crate::emit::private(module);
     let static_name = Ident::new(static_name, proc_macro2::Span::call_site());
     let name = crate::tokens::option(name);
     let fn_name = function.item.sig.ident.to_string();
@@ -48,9 +49,9 @@ pub(crate) fn site(
         fn __opguard_here() -> &'static str {
             ::core::any::type_name_of_val(&__opguard_here)
         }
-        static #static_name: ::opguard::__private::#module::Callsite =
-            ::opguard::__private::#module::Callsite::new(::opguard::__private::#module::CallsiteMeta {
-                site: ::opguard::__private::Site {
+        static #static_name: #module::Callsite =
+            #module::Callsite::new(#module::CallsiteMeta {
+                site: #private::Site {
                     name: #name,
                     module: ::core::module_path!(),
                     fn_name: #fn_name,

@@ -13,8 +13,10 @@ mod cache;
 mod callsite;
 mod diag;
 mod driver;
+mod emit;
 #[cfg(test)]
 mod fuzz;
+mod layer;
 mod monitor;
 mod signature;
 mod tokens;

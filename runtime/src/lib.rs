@@ -9,6 +9,7 @@
 
 pub mod breaker;
 pub mod cache;
+mod config_error;
 mod counters;
 mod error;
 pub mod export;
@@ -21,6 +22,7 @@ mod registry;
 pub mod trace;
 mod watch;
 
+pub use config_error::ConfigError;
 pub use error::GuardError;
 pub use outcome::{Classify, Outcome};
 

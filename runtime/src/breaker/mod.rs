@@ -33,7 +33,7 @@ mod window;
 pub use builder::BreakerBuilder;
 pub use callsite::{Callsite, CallsiteMeta};
 pub use circuit::Breaker;
-pub use config::{BreakerConfig, MAX_PROBES, MAX_WINDOW_COUNT};
+pub use config::{BreakerConfig, MAX_PROBES, MAX_WINDOW_COUNT, MIN_WINDOW};
 pub use events::{BreakerEvent, TARGET, events};
 pub use permit::{CallPolicy, Permit};
 pub use retry::{Backoff, RetryPolicy};

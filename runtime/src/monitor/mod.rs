@@ -13,6 +13,7 @@
 
 mod builder;
 mod callsite;
+mod config;
 mod facade;
 mod guard;
 mod histogram;
@@ -23,6 +24,7 @@ mod timer;
 pub use crate::watch::Watched;
 pub use builder::TimerBuilder;
 pub use callsite::{Callsite, CallsiteMeta};
+pub use config::TimerConfig;
 pub use guard::CallGuard;
 pub use slow_log::TARGET;
 pub use snapshot::{LatencySummary, TimerSnapshot};
