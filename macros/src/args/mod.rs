@@ -123,6 +123,20 @@ fn read_value(arg: &RawArg, kind: Kind, errors: &mut Errors) -> Option<Value> {
     })
 }
 
+/// One typed getter per kind of value: the value of the option if given
+/// and read.
+macro_rules! getters {
+    ($($(#[$doc:meta])* $name:ident -> $ty:ty: $variant:ident;)*) => {$(
+        $(#[$doc])*
+        pub(crate) fn $name(&self, key: &str) -> Option<$ty> {
+            match self.value(key)? {
+                Value::$variant(value) => Some(value.clone()),
+                _ => None,
+            }
+        }
+    )*};
+}
+
 impl Read {
     /// Every option given, in the order written.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Given> {
@@ -142,65 +156,28 @@ impl Read {
         self.get(key).map(|given| &given.value)
     }
 
-    pub(crate) fn text(&self, key: &str) -> Option<LitStr> {
-        match self.value(key)? {
-            Value::Text(text) => Some(text.clone()),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn expr(&self, key: &str) -> Option<Expr> {
-        match self.value(key)? {
-            Value::Expr(expr) => Some(expr.clone()),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn path(&self, key: &str) -> Option<ExprPath> {
-        match self.value(key)? {
-            Value::Path(path) => Some(path.clone()),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn duration(&self, key: &str) -> Option<Duration> {
-        match self.value(key)? {
-            Value::Duration(duration) => Some(*duration),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn int(&self, key: &str) -> Option<u64> {
-        match self.value(key)? {
-            Value::Int(n) => Some(*n),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn number(&self, key: &str) -> Option<f64> {
-        match self.value(key)? {
-            Value::Number(n) => Some(*n),
-            _ => None,
-        }
+    getters! {
+        /// A string option.
+        text -> LitStr: Text;
+        /// An expression option (also a string or a constant's path).
+        expr -> Expr: Expr;
+        /// A function path option.
+        path -> ExprPath: Path;
+        /// A duration option.
+        duration -> Duration: Duration;
+        /// A whole number option.
+        int -> u64: Int;
+        /// A number option.
+        number -> f64: Number;
+        /// A level or choice option, as written in its list.
+        word -> &'static str: Word;
+        /// A patterns option.
+        patterns -> Vec<Pat>: Patterns;
     }
 
     /// A flag: false when not given.
     pub(crate) fn flag(&self, key: &str) -> bool {
         matches!(self.value(key), Some(Value::Flag(true)))
-    }
-
-    pub(crate) fn word(&self, key: &str) -> Option<&'static str> {
-        match self.value(key)? {
-            Value::Word(word) => Some(word),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn patterns(&self, key: &str) -> Option<Vec<Pat>> {
-        match self.value(key)? {
-            Value::Patterns(patterns) => Some(patterns.clone()),
-            _ => None,
-        }
     }
 
     pub(crate) fn idents(&self, key: &str) -> Vec<Ident> {
