@@ -38,7 +38,7 @@ pub(crate) fn site(
     let private = crate::emit::private("");
     let module = crate::emit::private(module);
     let static_name = Ident::new(static_name, proc_macro2::Span::call_site());
-    let name = crate::tokens::option(name);
+    let name = crate::emit::option(name);
     let fn_name = function.item.sig.ident.to_string();
     // Where the function's name is written: stacked attributes see the same
     // tokens, so they agree; two nested functions of one name do not.

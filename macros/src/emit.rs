@@ -1,9 +1,12 @@
 //! Pieces of generated code every attribute writes the same way: paths into
 //! `::opguard::__private`, a setting's `const` checked by the runtime's
-//! rulebook, and the function's return type as the checks name it.
+//! rulebook, the function's return type as the checks name it, durations,
+//! options and integers.
+
+use std::time::Duration;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::Ident;
 
 use crate::args::Read;
@@ -104,4 +107,19 @@ pub(crate) fn output(function: &Function) -> (Span, TokenStream) {
 pub(crate) fn int(n: u64) -> TokenStream {
     let literal = proc_macro2::Literal::u64_unsuffixed(n);
     quote!(#literal)
+}
+
+/// `::core::time::Duration::from_nanos(n)`: a `const` expression.
+pub(crate) fn duration(d: Duration) -> TokenStream {
+    let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+    quote!(::core::time::Duration::from_nanos(#nanos))
+}
+
+/// `::core::option::Option::Some(value)` or `None`, immune to a user's
+/// `Option`, `Some` or `None`.
+pub(crate) fn option<T: ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
 }

@@ -19,7 +19,6 @@ mod fuzz;
 mod layer;
 mod monitor;
 mod signature;
-mod tokens;
 mod trace;
 
 use proc_macro::TokenStream;

@@ -7,9 +7,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use super::args::BreakerArgs;
-use crate::emit::{self, Settings};
+use crate::emit::{self, Settings, duration, option as some};
 use crate::signature::{Function, Inner};
-use crate::tokens::{duration, option as some};
 
 /// A block expression that runs `inner` through the breaker.
 pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> TokenStream {

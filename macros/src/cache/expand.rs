@@ -6,9 +6,8 @@ use quote::{quote, quote_spanned};
 use syn::{FnArg, Ident, Pat, Type};
 
 use super::args::CacheArgs;
-use crate::emit::{self, Settings};
+use crate::emit::{self, Settings, duration, option};
 use crate::signature::{Function, Inner};
-use crate::tokens::{duration, option};
 
 /// A block expression that answers from the cache or runs `inner`.
 pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> TokenStream {

@@ -76,7 +76,7 @@ fn config(args: &MonitorArgs) -> TokenStream {
     let read = &args.read;
     let mut fields = Vec::new();
     if let Some(threshold) = read.duration("threshold") {
-        fields.push(("threshold", crate::tokens::duration(threshold)));
+        fields.push(("threshold", emit::duration(threshold)));
     }
     if let Some(level) = read.word("level") {
         let level = format_ident!("{}", level.to_ascii_uppercase());

@@ -118,7 +118,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         quote!(#private::Level::#level)
     };
     let error_level = level_of(args.err.level.unwrap_or("error"));
-    let result_level = crate::tokens::option(args.ret.level.map(level_of));
+    let result_level = emit::option(args.ret.level.map(level_of));
     let site = Ident::new("__opguard_site", Span::mixed_site());
     let lookup = crate::callsite::site(
         "trace",
