@@ -87,5 +87,4 @@ pub use opguard_runtime::{
 #[doc(hidden)]
 pub mod __private {
     pub use opguard_runtime::__private::*;
-    pub use opguard_runtime::monitor;
 }

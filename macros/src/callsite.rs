@@ -35,9 +35,10 @@ pub(crate) fn site(
     function: &Function,
     meta: TokenStream,
 ) -> TokenStream {
-    let module = Ident::new(module, proc_macro2::Span::call_site());
+    let private = crate::emit::private("");
+    let module = crate::emit::private(module);
     let static_name = Ident::new(static_name, proc_macro2::Span::call_site());
-    let name = crate::tokens::option(name);
+    let name = crate::emit::option(name);
     let fn_name = function.item.sig.ident.to_string();
     // Where the function's name is written: stacked attributes see the same
     // tokens, so they agree; two nested functions of one name do not.
@@ -48,9 +49,9 @@ pub(crate) fn site(
         fn __opguard_here() -> &'static str {
             ::core::any::type_name_of_val(&__opguard_here)
         }
-        static #static_name: ::opguard::__private::#module::Callsite =
-            ::opguard::__private::#module::Callsite::new(::opguard::__private::#module::CallsiteMeta {
-                site: ::opguard::__private::Site {
+        static #static_name: #module::Callsite =
+            #module::Callsite::new(#module::CallsiteMeta {
+                site: #private::Site {
                     name: #name,
                     module: ::core::module_path!(),
                     fn_name: #fn_name,

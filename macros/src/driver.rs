@@ -13,56 +13,25 @@ use quote::{ToTokens, quote};
 use syn::Meta;
 
 use crate::diag::Errors;
+use crate::layer::{Attribute, Layer, Parse};
 use crate::signature::{Function, Inner};
 use crate::{breaker, cache, monitor, trace};
 
-/// One attribute's options, read: it wraps a function's work.
-pub(crate) trait Layer {
-    /// Reads and checks the options (against the function, when it could be read).
-    fn parse(tokens: TokenStream, function: Option<&Function>, errors: &mut Errors) -> Self
-    where
-        Self: Sized;
-
-    /// A block expression that does `inner` under this attribute.
-    fn wrap(&self, function: &Function, inner: Inner) -> TokenStream;
-}
-
-/// Reads one attribute's options as a layer of the stack.
-type Parse = fn(TokenStream, Option<&Function>, &mut Errors) -> Box<dyn Layer>;
-
-fn layer<L: Layer + 'static>(
-    tokens: TokenStream,
-    function: Option<&Function>,
-    errors: &mut Errors,
-) -> Box<dyn Layer> {
-    Box::new(L::parse(tokens, function, errors))
-}
-
-/// Every opguard attribute, by name.
-const ATTRIBUTES: &[(&str, Parse)] = &[
-    (
-        monitor::args::ATTRIBUTE,
-        layer::<monitor::args::MonitorArgs>,
-    ),
-    (
-        breaker::args::ATTRIBUTE,
-        layer::<breaker::args::BreakerArgs>,
-    ),
-    (cache::args::ATTRIBUTE, layer::<cache::args::CacheArgs>),
-    (trace::args::ATTRIBUTE, layer::<trace::args::TraceArgs>),
+/// Every attribute; stacked attributes of these names are fused.
+pub(crate) const ATTRIBUTES: &[Attribute] = &[
+    monitor::ATTRIBUTE,
+    breaker::ATTRIBUTE,
+    cache::ATTRIBUTE,
+    trace::ATTRIBUTE,
 ];
 
 fn parser(name: &str) -> Option<Parse> {
     ATTRIBUTES
         .iter()
-        .find(|(known, _)| *known == name)
-        .map(|(_, parse)| *parse)
+        .find(|attribute| attribute.name == name)
+        .map(|attribute| attribute.parse)
 }
 
-/// What a fused attribute's arguments become: it then emits the function as
-/// it is. It stays on the function (rather than being removed) so that its
-/// path is still resolved: its `use` counts as used, and a typo in it is
-/// rustc's own error.
 const FUSED: &str = "__opguard_fused";
 
 /// Expands attribute `name` with `args` on `item`.

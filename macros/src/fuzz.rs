@@ -6,48 +6,29 @@ use std::str::FromStr;
 use proc_macro2::TokenStream;
 use proptest::prelude::*;
 
-use crate::driver::run;
-use crate::{breaker, cache, monitor, trace};
+use crate::driver::{ATTRIBUTES, run};
 
-/// An attribute's entry point, on `proc_macro2` tokens.
-type Entry = fn(TokenStream, TokenStream) -> TokenStream;
+/// Every attribute's options, each with a valid use, joined: one list per
+/// attribute, from its options table.
+fn full_lists() -> Vec<String> {
+    ATTRIBUTES
+        .iter()
+        .map(|attribute| {
+            let uses: Vec<&str> = attribute.options.iter().map(|opt| opt.example).collect();
+            uses.join(" , ")
+        })
+        .collect()
+}
 
-/// Every attribute, as the entry points build it, with a valid argument list.
-fn attributes() -> Vec<(&'static str, Entry, &'static str)> {
-    fn monitor(args: TokenStream, item: TokenStream) -> TokenStream {
-        run(monitor::args::ATTRIBUTE, args, item)
-    }
-    fn breaker(args: TokenStream, item: TokenStream) -> TokenStream {
-        run(breaker::args::ATTRIBUTE, args, item)
-    }
-    fn cacheable(args: TokenStream, item: TokenStream) -> TokenStream {
-        run(cache::args::ATTRIBUTE, args, item)
-    }
-    fn trace_operation(args: TokenStream, item: TokenStream) -> TokenStream {
-        run(trace::args::ATTRIBUTE, args, item)
-    }
-    vec![
-        (
-            "trace_operation",
-            trace_operation,
-            r#"name = "op" , level = "debug" , target = "audit" , include_args , skip ( id ) , include_result , fields ( region = "eu" , n = id + 1 ) , sample_rate = 0.5"#,
-        ),
-        (
-            "cacheable",
-            cacheable,
-            r#"ttl = "5m" , tti = "1m" , max_capacity = 100 , name = "users" , key = ( self . tenant , id ) , condition = | v | v . is_ok ( ) , cache_none = false"#,
-        ),
-        (
-            "monitor_performance",
-            monitor,
-            r#"name = "op" , threshold = "250ms" , include_args , include_result = false , level = "info""#,
-        ),
-        (
-            "circuit_breaker",
-            breaker,
-            r#"name = "db" , failure_threshold = 3 , window = "30s" , failure_rate = 0.5 , minimum_calls = 10 , recovery_timeout = "5s" , retries = 2 , backoff = "linear" , expected_errors = [ E :: A | E :: B ( _ ) ] , fallback = Self :: cached"#,
-        ),
-    ]
+/// The words of every option's valid use: keys and values of every table.
+fn table_words() -> Vec<String> {
+    let mut words: Vec<String> = full_lists()
+        .iter()
+        .flat_map(|list| list.split(' ').map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    words.sort();
+    words.dedup();
+    words
 }
 
 const ITEMS: &[&str] = &[
@@ -60,16 +41,8 @@ const ITEMS: &[&str] = &[
 /// One token of an attribute's argument list, often a meaningful one.
 fn token() -> impl Strategy<Value = String> {
     prop_oneof![
+        prop::sample::select(table_words()),
         prop::sample::select(vec![
-            "name",
-            "threshold",
-            "include_args",
-            "include_result",
-            "level",
-            "ttl",
-            "key",
-            "skip",
-            "fields",
             "self",
             "r#type",
             "true",
@@ -131,12 +104,8 @@ fn tokens() -> impl Strategy<Value = String> {
 
 /// Some attribute's valid list with tokens deleted, duplicated or replaced.
 fn mutated_valid_list() -> impl Strategy<Value = String> {
-    let lists: Vec<&'static str> = attributes()
-        .into_iter()
-        .map(|(_, _, valid)| valid)
-        .collect();
     (
-        prop::sample::select(lists),
+        prop::sample::select(full_lists()),
         prop::collection::vec((0..64usize, 0..3u8, token()), 1..6),
     )
         .prop_map(|(valid, edits)| {
@@ -161,12 +130,12 @@ fn check(args: &str, item: &str) -> Result<(), TestCaseError> {
         return Ok(()); // Not tokens at all: rustc would not call the macro.
     };
     let item = TokenStream::from_str(item).expect("items are valid tokens");
-    for (name, attribute, _) in attributes() {
-        let output = attribute(args.clone(), item.clone()).to_string();
+    for attribute in ATTRIBUTES {
+        let output = run(attribute.name, args.clone(), item.clone()).to_string();
         prop_assert!(
             output.contains("lookup"),
             "`{}` dropped the item: {}",
-            name,
+            attribute.name,
             output
         );
     }
@@ -188,13 +157,26 @@ proptest! {
 }
 
 #[test]
-fn the_valid_lists_expand_without_errors() {
+fn every_option_expands_without_errors() {
     let item =
         TokenStream::from_str("async fn lookup(&self, id: u64) -> Result<u64, E> { Ok(id) }")
             .unwrap();
-    for (name, attribute, valid) in attributes() {
-        let output = attribute(TokenStream::from_str(valid).unwrap(), item.clone()).to_string();
-        assert!(!output.contains("compile_error"), "{name}: {output}");
-        assert!(output.contains("__OPGUARD_"), "{name}: {output}");
+    for attribute in ATTRIBUTES {
+        for opt in attribute.options {
+            let args = TokenStream::from_str(opt.example).unwrap();
+            let output = run(attribute.name, args, item.clone()).to_string();
+            let name = attribute.name;
+            assert!(
+                !output.contains("compile_error"),
+                "{name}({}): {output}",
+                opt.example
+            );
+            assert!(output.contains("__OPGUARD_"), "{name}: {output}");
+            assert!(
+                opt.example.starts_with(opt.key),
+                "{name}: the example of `{}` uses it first",
+                opt.key
+            );
+        }
     }
 }

@@ -13,11 +13,12 @@ mod cache;
 mod callsite;
 mod diag;
 mod driver;
+mod emit;
 #[cfg(test)]
 mod fuzz;
+mod layer;
 mod monitor;
 mod signature;
-mod tokens;
 mod trace;
 
 use proc_macro::TokenStream;

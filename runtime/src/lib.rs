@@ -9,6 +9,7 @@
 
 pub mod breaker;
 pub mod cache;
+mod config_error;
 mod counters;
 pub mod duration;
 mod error;
@@ -29,6 +30,7 @@ pub mod tower;
 pub mod trace;
 mod watch;
 
+pub use config_error::ConfigError;
 pub use error::GuardError;
 pub use outcome::{Classify, Outcome};
 

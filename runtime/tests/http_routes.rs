@@ -170,10 +170,28 @@ async fn every_route_answers_as_documented() {
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
     let html = page.text().await.unwrap();
-    assert!(html.contains("fetch(\"dashboard/data\"") && !html.contains("http://") && !html.contains("https://"));
-    let data = json(admin(reqwest::Method::GET, "/dashboard/data").await.unwrap()).await;
-    assert!(data["breakers"].as_array().unwrap().iter().any(|b| b["name"] == "http.payments"));
-    assert!(get("/admin/dashboard").await.unwrap().status() == 401, "behind the token too");
+    assert!(
+        html.contains("fetch(\"dashboard/data\"")
+            && !html.contains("http://")
+            && !html.contains("https://")
+    );
+    let data = json(
+        admin(reqwest::Method::GET, "/dashboard/data")
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        data["breakers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["name"] == "http.payments")
+    );
+    assert!(
+        get("/admin/dashboard").await.unwrap().status() == 401,
+        "behind the token too"
+    );
 
     let wrong_method = admin(reqwest::Method::GET, "/circuits/http.payments/open")
         .await

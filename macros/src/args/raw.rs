@@ -10,11 +10,13 @@ use syn::{Expr, Token};
 use crate::diag::Errors;
 
 /// One `key`, `key = value` or `key(...)` entry.
+#[derive(Clone)]
 pub(crate) struct RawArg {
     pub(crate) key: Ident,
     pub(crate) value: RawValue,
 }
 
+#[derive(Clone)]
 pub(crate) enum RawValue {
     /// `key` alone.
     Flag,

@@ -7,8 +7,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use super::args::BreakerArgs;
+use crate::emit::{self, Settings, duration, option as some};
 use crate::signature::{Function, Inner};
-use crate::tokens::{duration, option as some};
 
 /// A block expression that runs `inner` through the breaker.
 pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> TokenStream {
@@ -20,17 +20,13 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
     let is_failure = Ident::new("__opguard_is_failure", Span::mixed_site());
     let describe = Ident::new("__opguard_describe", Span::mixed_site());
 
+    let private = emit::private("breaker");
     // The return type is checked (and its error type named) at the user's
     // return type, so mistakes are reported there.
-    let at_output = Span::mixed_site().located_at(function.output_span);
-    let output = function
-        .output
-        .as_ref()
-        .map_or_else(|| quote!(_), |ty| quote!(#ty));
-    let err_ty =
-        quote_spanned!(at_output=> <#output as ::opguard::__private::breaker::GuardedOutput>::Err);
-    let convert_fn =
-        quote_spanned!(at_output=> ::opguard::__private::breaker::converter::<#err_ty>());
+    let (at_output, output) = emit::output(function);
+    let at = emit::private_at("breaker", at_output);
+    let err_ty = quote_spanned!(at_output=> <#output as #at::GuardedOutput>::Err);
+    let convert_fn = quote_spanned!(at_output=> #at::converter::<#err_ty>());
     let convert = Ident::new("__opguard_convert", Span::mixed_site());
 
     let config = config(args);
@@ -51,13 +47,13 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
         (None, None) => quote!(|_| true),
     };
     let policy_def = quote! {
-        let #is_failure = ::opguard::__private::breaker::judge::<#err_ty, _>(#judge);
-        let #describe = ::opguard::__private::breaker::describer::<#err_ty, _>(|#error| {
-            use ::opguard::__private::breaker::{DescribeAny as _, DescribeDebug as _, DescribeDisplay as _};
-            (&&&::opguard::__private::breaker::Describe(#error)).__opguard_describe()
+        let #is_failure = #private::judge::<#err_ty, _>(#judge);
+        let #describe = #private::describer::<#err_ty, _>(|#error| {
+            use #private::{DescribeAny as _, DescribeDebug as _, DescribeDisplay as _};
+            (&&&#private::Describe(#error)).__opguard_describe()
         });
         let #convert = #convert_fn;
-        let #policy = ::opguard::__private::breaker::CallPolicy::new(&#is_failure, &#describe, &#convert);
+        let #policy = #private::CallPolicy::new(&#is_failure, &#describe, &#convert);
     };
 
     let on_reject = match &args.fallback {
@@ -74,7 +70,7 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
         None => quote!(::core::result::Result::Err(#policy.convert(#rejected))),
     };
 
-    let run = if args.retries == 0 {
+    let run = if !args.retrying() {
         let call = match inner {
             Inner::Value(value) => quote!(#permit.run_sync(&#policy, move || #value)),
             Inner::Future(future) => quote!(#permit.run(&#policy, #future).await),
@@ -95,7 +91,10 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
             } else {
                 quote!(#arg)
             };
-            quote_spanned!(arg.span()=> let #binding = ::opguard::__private::breaker::reuse(&#arg);)
+            {
+                let reuse = emit::private_at("breaker::reuse", arg.span());
+                quote_spanned!(arg.span()=> let #binding = #reuse(&#arg);)
+            }
         });
         let touch = function
             .mutable
@@ -103,10 +102,10 @@ pub(crate) fn expand(args: &BreakerArgs, function: &Function, inner: Inner) -> T
             .map(|arg| quote!(let _ = &mut #arg;));
         let call = match inner {
             Inner::Value(value) => quote! {
-                #breaker.call_sync_with_retries(&#policy, &#retry, || { #(#clones)* #value })
+                #breaker.call_sync_with_retries(&#policy, #retry, || { #(#clones)* #value })
             },
             Inner::Future(future) => quote! {
-                #breaker.call_with_retries(&#policy, &#retry, || { #(#clones)* #future }).await
+                #breaker.call_with_retries(&#policy, #retry, || { #(#clones)* #future }).await
             },
         };
         quote! {
@@ -129,61 +128,99 @@ fn path_span(path: &syn::ExprPath) -> Span {
     syn::spanned::Spanned::span(path)
 }
 
+/// The breaker's settings: those given, and the runtime's defaults.
 fn config(args: &BreakerArgs) -> TokenStream {
-    let to_u32 = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
-    let failure_threshold = to_u32(args.failure_threshold);
-    let window = duration(args.window);
-    let failure_rate = some(args.failure_rate);
-    let minimum_calls = to_u32(args.minimum_calls);
-    let consecutive = some(args.consecutive_failures.map(to_u32));
-    let slow_call = some(
-        args.slow_call_duration
-            .zip(args.slow_call_rate)
-            .map(|(d, rate)| {
-                let d = duration(d);
-                quote!((#d, #rate))
-            }),
-    );
-    let recovery = duration(args.recovery_timeout);
-    let half_open = to_u32(args.half_open_max_calls);
-    let success = to_u32(args.success_threshold);
-    let half_open_max = duration(args.half_open_max_duration);
-    let timeout = some(args.timeout.map(duration));
-    quote! {
-        ::opguard::__private::breaker::BreakerConfig {
-            failure_threshold: #failure_threshold,
-            window: #window,
-            failure_rate: #failure_rate,
-            minimum_calls: #minimum_calls,
-            consecutive_failures: #consecutive,
-            slow_call: #slow_call,
-            recovery_timeout: #recovery,
-            half_open_max_calls: #half_open,
-            success_threshold: #success,
-            half_open_max_duration: #half_open_max,
-            timeout: #timeout,
+    let read = &args.read;
+    let mut fields = Vec::new();
+    for field in [
+        "failure_threshold",
+        "minimum_calls",
+        "half_open_max_calls",
+        "success_threshold",
+    ] {
+        if let Some(n) = read.int(field) {
+            fields.push((field, emit::int(n)));
         }
     }
+    if let Some(n) = read.int("consecutive_failures") {
+        fields.push(("consecutive_failures", some(Some(emit::int(n)))));
+    }
+    for field in ["window", "recovery_timeout", "half_open_max_duration"] {
+        if let Some(d) = read.duration(field) {
+            fields.push((field, duration(d)));
+        }
+    }
+    if let Some(d) = read.duration("timeout") {
+        fields.push(("timeout", some(Some(duration(d)))));
+    }
+    if let Some(rate) = read.number("failure_rate") {
+        fields.push(("failure_rate", some(Some(rate))));
+    }
+    if let (Some(d), Some(rate)) = (
+        read.duration("slow_call_duration"),
+        read.number("slow_call_rate"),
+    ) {
+        let d = duration(d);
+        fields.push(("slow_call", some(Some(quote!((#d, #rate))))));
+    }
+    CONFIG.declare(read, fields, quote!(__OPGUARD_BREAKER_CONFIG))
 }
 
+const CONFIG: Settings<'static> = Settings {
+    module: "breaker",
+    ty: "BreakerConfig",
+    default: "DEFAULT",
+    problem: "problem",
+    name: "__OPGUARD_BREAKER_CONFIG",
+    options: &[
+        "failure_threshold",
+        "window",
+        "failure_rate",
+        "minimum_calls",
+        "consecutive_failures",
+        "slow_call_duration",
+        "slow_call_rate",
+        "recovery_timeout",
+        "half_open_max_calls",
+        "success_threshold",
+        "half_open_max_duration",
+        "timeout",
+    ],
+};
+
+const RETRY: Settings<'static> = Settings {
+    module: "breaker",
+    ty: "RetryPolicy",
+    default: "NONE",
+    problem: "retry_problem",
+    name: "__OPGUARD_RETRY",
+    options: &["retries", "retry_delay", "max_retry_delay"],
+};
+
+/// A `&'static` reference to the retry policy: those given, and the
+/// runtime's defaults.
 fn retry_policy(args: &BreakerArgs) -> TokenStream {
-    let retries = u32::try_from(args.retries).unwrap_or(u32::MAX);
-    let backoff = format_ident!(
-        "{}",
-        match args.backoff {
-            "fixed" => "Fixed",
-            "linear" => "Linear",
-            _ => "Exponential",
-        }
-    );
-    let delay = duration(args.retry_delay);
-    let max = duration(args.max_retry_delay);
-    quote! {
-        ::opguard::__private::breaker::RetryPolicy {
-            retries: #retries,
-            backoff: ::opguard::__private::breaker::Backoff::#backoff,
-            retry_delay: #delay,
-            max_retry_delay: #max,
+    let read = &args.read;
+    let mut fields = Vec::new();
+    if let Some(n) = read.int("retries") {
+        fields.push(("retries", emit::int(n)));
+    }
+    if let Some(backoff) = read.word("backoff") {
+        let backoff = format_ident!(
+            "{}",
+            match backoff {
+                "fixed" => "Fixed",
+                "linear" => "Linear",
+                _ => "Exponential",
+            }
+        );
+        let private = emit::private("breaker");
+        fields.push(("backoff", quote!(#private::Backoff::#backoff)));
+    }
+    for field in ["retry_delay", "max_retry_delay"] {
+        if let Some(d) = read.duration(field) {
+            fields.push((field, duration(d)));
         }
     }
+    RETRY.declare(read, fields, quote!(&__OPGUARD_RETRY))
 }

@@ -1,4 +1,9 @@
-//! `#[circuit_breaker]`: options in [`args`], generated code in [`expand`].
+//! `#[circuit_breaker]`: options read in [`args`], checked in [`valid`],
+//! generated code in [`expand`]; this module is the driver's `Layer`
+//! (`layer::attribute!`).
 
 pub(crate) mod args;
 pub(crate) mod expand;
+pub(crate) mod valid;
+
+crate::layer::attribute!(BreakerArgs);

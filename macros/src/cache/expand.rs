@@ -6,8 +6,8 @@ use quote::{quote, quote_spanned};
 use syn::{FnArg, Ident, Pat, Type};
 
 use super::args::CacheArgs;
+use crate::emit::{self, Settings, duration, option};
 use crate::signature::{Function, Inner};
-use crate::tokens::{duration, option};
 
 /// A block expression that answers from the cache or runs `inner`.
 pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> TokenStream {
@@ -16,26 +16,20 @@ pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> Tok
     let key = Ident::new("__opguard_key", Span::mixed_site());
     let value = Ident::new("__opguard_value", Span::mixed_site());
 
-    let at_output = Span::mixed_site().located_at(function.output_span);
-    let output = function
-        .output
-        .as_ref()
-        .map_or_else(|| quote!(_), |ty| quote!(#ty));
+    let (at_output, output) = emit::output(function);
+    let at = emit::private_at("cache", at_output);
     let pick = if args.cache_none {
-        quote_spanned!(at_output=> ::opguard::__private::cache::Adapter::<#output, #output>::VALUE)
+        quote_spanned!(at_output=> #at::Adapter::<#output, #output>::VALUE)
     } else {
         quote_spanned!(at_output=> {
-            use ::opguard::__private::cache::{ShapeOption as _, ShapeResult as _, ShapeResultShared as _, ShapeValue as _};
-            (&&&&::opguard::__private::cache::Shape::<#output>::new()).__opguard_adapter()
+            use #at::{ShapeOption as _, ShapeResult as _, ShapeResultShared as _, ShapeValue as _};
+            (&&&&#at::Shape::<#output>::new()).__opguard_adapter()
         })
     };
     let adapter_at_output = Ident::new("__opguard_adapter", at_output);
-    let check_value =
-        quote_spanned!(at_output=> ::opguard::__private::cache::check_value(&#adapter_at_output););
+    let check_value = quote_spanned!(at_output=> #at::check_value(&#adapter_at_output););
 
-    let ttl = duration(args.ttl);
-    let tti = option(args.tti.map(duration));
-    let capacity = args.max_capacity;
+    let config = config(args);
     let getter = if function.is_async() {
         "async_cache"
     } else {
@@ -50,9 +44,7 @@ pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> Tok
         quote!(&#adapter, ::core::any::type_name_of_val(&|| ())),
         args.name.as_ref(),
         function,
-        quote! {
-            config: ::opguard::__private::cache::CacheConfig { ttl: #ttl, tti: #tti, max_capacity: #capacity },
-        },
+        quote!(config: #config,),
     );
 
     let keep = match &args.condition {
@@ -92,6 +84,30 @@ pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> Tok
     }}
 }
 
+/// The cache's settings: those given, and the runtime's defaults.
+fn config(args: &CacheArgs) -> TokenStream {
+    let read = &args.read;
+    let mut fields = Vec::new();
+    if let Some(ttl) = read.duration("ttl") {
+        fields.push(("ttl", duration(ttl)));
+    }
+    if let Some(tti) = read.duration("tti") {
+        fields.push(("tti", option(Some(duration(tti)))));
+    }
+    if let Some(n) = read.int("max_capacity") {
+        fields.push(("max_capacity", emit::int(n)));
+    }
+    const CONFIG: Settings<'static> = Settings {
+        module: "cache",
+        ty: "CacheConfig",
+        default: "DEFAULT",
+        problem: "problem",
+        name: "__OPGUARD_CACHE_CONFIG",
+        options: &["ttl", "tti", "max_capacity"],
+    };
+    CONFIG.declare(read, fields, quote!(__OPGUARD_CACHE_CONFIG))
+}
+
 /// Statements that build the key, the expression to look it up with, and the
 /// owned key for a miss.
 fn key_parts(
@@ -102,10 +118,12 @@ fn key_parts(
     if let Some(expr) = &args.key {
         // The check at the expression; the rest in the macro's own hygiene,
         // so that lints on the unused one of the two traits stay silent.
-        let check = quote_spanned!(syn::spanned::Spanned::span(expr)=> ::opguard::__private::cache::key(#expr));
+        let at = emit::private_at("cache", syn::spanned::Spanned::span(expr));
+        let check = quote_spanned!(syn::spanned::Spanned::span(expr)=> #at::key(#expr));
+        let private = emit::private_at("cache", Span::mixed_site());
         let build = quote_spanned!(Span::mixed_site()=> {
-            use ::opguard::__private::cache::{WholeRefused as _, WholeValid as _};
-            ::opguard::__private::cache::WholeKey(#check).__opguard_whole()
+            use #private::{WholeRefused as _, WholeValid as _};
+            #private::WholeKey(#check).__opguard_whole()
         });
         return (quote!(let #key = #build;), quote!(&#key), quote!(#key));
     }
@@ -128,15 +146,17 @@ fn key_parts(
         let at = Span::mixed_site().located_at(ident.span());
         let borrowed = borrowed(ident, refs, at);
         let check = Ident::new(check, at);
-        quote_spanned!(at=> ::opguard::__private::cache::#check(#borrowed);)
+        let private = emit::private_at("cache", at);
+        quote_spanned!(at=> #private::#check(#borrowed);)
     };
     let probe = |ident: &Ident, refs: u8, method: &str| {
         let at = Span::mixed_site().located_at(ident.span());
         let borrowed = borrowed(ident, refs, at);
         let method = Ident::new(method, at);
+        let private = emit::private_at("", at);
         quote_spanned!(at=> {
-            use ::opguard::__private::cache::{KeyLookup as _, KeyOwn as _, KeyRefused as _};
-            (&&::opguard::__private::Probe(#borrowed)).#method()
+            use #private::cache::{KeyLookup as _, KeyOwn as _, KeyRefused as _};
+            (&&#private::Probe(#borrowed)).#method()
         })
     };
     // One plain argument: look up by reference, own the key on a miss.

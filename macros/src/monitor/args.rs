@@ -1,60 +1,44 @@
-//! The options of `#[monitor_performance]`, read and checked.
-
-use std::time::Duration;
+//! The options of `#[monitor_performance]`: their table, and reading them.
 
 use proc_macro2::TokenStream;
 use syn::LitStr;
 
-use crate::args::{Options, value};
+use crate::args::table::{Kind, Opt};
+use crate::args::{Read, read};
 use crate::diag::Errors;
-use crate::signature::Function;
 
 pub(crate) const ATTRIBUTE: &str = "monitor_performance";
 
-pub(crate) const KEYS: &[&str] = &[
-    "name",
-    "threshold",
-    "include_args",
-    "include_result",
-    "level",
+/// Every option. Limits and defaults of the settings are the runtime's
+/// (`TimerConfig`).
+pub(crate) const OPTIONS: &[Opt] = &[
+    opt("name", Kind::Text, r#"name = "op""#),
+    opt("threshold", Kind::Duration, r#"threshold = "250ms""#),
+    opt("include_args", Kind::Flag, "include_args"),
+    opt("include_result", Kind::Flag, "include_result = false"),
+    opt("level", Kind::Level, r#"level = "info""#),
 ];
 
-/// `#[monitor_performance(..)]`, checked.
-pub(crate) struct MonitorArgs {
-    pub(crate) name: Option<LitStr>,
-    pub(crate) threshold: Duration,
-    pub(crate) include_args: bool,
-    pub(crate) include_result: bool,
-    /// One of [`value::LEVELS`].
-    pub(crate) level: &'static str,
+const fn opt(key: &'static str, kind: Kind, example: &'static str) -> Opt {
+    Opt { key, kind, example }
 }
 
-impl crate::driver::Layer for MonitorArgs {
-    fn wrap(&self, function: &Function, inner: crate::signature::Inner) -> TokenStream {
-        super::expand::expand(self, function, inner)
-    }
+/// `#[monitor_performance(..)]`, read: each option as given, `None` if not.
+pub(crate) struct MonitorArgs {
+    pub(crate) read: Read,
+    pub(crate) name: Option<LitStr>,
+    pub(crate) include_args: bool,
+    pub(crate) include_result: bool,
+}
 
-    fn parse(tokens: TokenStream, _function: Option<&Function>, errors: &mut Errors) -> Self {
-        let options = Options::parse(tokens, ATTRIBUTE, KEYS, errors);
-        let mut args = Self {
-            name: None,
-            threshold: Duration::from_secs(1),
-            include_args: false,
-            include_result: false,
-            level: "warn",
-        };
-        for arg in options.into_entries() {
-            match arg.key.to_string().as_str() {
-                "name" => args.name = value::string(&arg, errors),
-                "threshold" => {
-                    args.threshold = value::duration(&arg, false, errors).unwrap_or(args.threshold)
-                }
-                "include_args" => args.include_args = value::flag(&arg, errors),
-                "include_result" => args.include_result = value::flag(&arg, errors),
-                "level" => args.level = value::level(&arg, errors).unwrap_or(args.level),
-                _ => {} // `Options::parse` reported it.
-            }
+impl MonitorArgs {
+    pub(crate) fn read(tokens: TokenStream, errors: &mut Errors) -> Self {
+        let read = read(tokens, ATTRIBUTE, OPTIONS, errors);
+        Self {
+            name: read.text("name"),
+            include_args: read.flag("include_args"),
+            include_result: read.flag("include_result"),
+            read,
         }
-        args
     }
 }

@@ -1,32 +1,47 @@
-//! The options of `#[trace_operation]`, read and checked against the
-//! function's arguments.
+//! The options of `#[trace_operation]`: their table, and reading them.
 
 use proc_macro2::TokenStream;
-use syn::ext::IdentExt as _;
 use syn::{Expr, Ident};
 
 use super::fields::{Field, fields};
 use crate::args::raw::{self, RawArg, RawValue};
-use crate::args::{Options, value};
+use crate::args::table::{Kind, Opt};
+use crate::args::{Read, read, value};
 use crate::diag::{Errors, suggestion};
-use crate::signature::{Function, Inner};
 
 pub(crate) const ATTRIBUTE: &str = "trace_operation";
 
-pub(crate) const KEYS: &[&str] = &[
-    "name",
-    "level",
-    "target",
-    "include_args",
-    "skip",
-    "include_result",
-    "fields",
-    "sample_rate",
-    "ret",
-    "err",
-    "parent",
-    "follows_from",
+/// Every option.
+pub(crate) const OPTIONS: &[Opt] = &[
+    opt("name", Kind::TextOrConst, r#"name = "op""#),
+    opt("level", Kind::Level, r#"level = "debug""#),
+    opt("target", Kind::TextOrConst, r#"target = "audit""#),
+    opt("include_args", Kind::Flag, "include_args"),
+    opt("skip", Kind::Idents, "skip ( id ) , include_args"),
+    opt("include_result", Kind::Flag, "include_result"),
+    opt(
+        "fields",
+        Kind::Custom,
+        r#"fields ( region = "eu" , n = id + 1 )"#,
+    ),
+    opt(
+        "sample_rate",
+        Kind::Rate { min: 0.0, max: 1.0 },
+        "sample_rate = 0.5",
+    ),
+    opt("ret", Kind::Custom, r#"ret ( Display , level = "debug" )"#),
+    opt("err", Kind::Custom, "err ( Debug )"),
+    opt("parent", Kind::Expr, "parent = None"),
+    opt(
+        "follows_from",
+        Kind::Custom,
+        "follows_from = [ None :: < u8 > ]",
+    ),
 ];
+
+const fn opt(key: &'static str, kind: Kind, example: &'static str) -> Opt {
+    Opt { key, kind, example }
+}
 
 /// Fields every span declares, recorded when the call ends.
 pub(crate) const CLOSING_FIELDS: &[&str] = &[
@@ -37,8 +52,9 @@ pub(crate) const CLOSING_FIELDS: &[&str] = &[
     "otel.status_description",
 ];
 
-/// `#[trace_operation(..)]`, checked.
+/// `#[trace_operation(..)]`, read.
 pub(crate) struct TraceArgs {
+    pub(crate) read: Read,
     /// A string literal or a path to a `&'static str` constant.
     pub(crate) name: Option<Expr>,
     /// One of [`value::LEVELS`].
@@ -69,97 +85,45 @@ pub(crate) struct Event {
     pub(crate) level: Option<&'static str>,
 }
 
-impl crate::driver::Layer for TraceArgs {
-    fn wrap(&self, function: &Function, inner: Inner) -> TokenStream {
-        super::expand::expand(self, function, inner)
+impl TraceArgs {
+    pub(crate) fn read(tokens: TokenStream, errors: &mut Errors) -> Self {
+        let read = read(tokens, ATTRIBUTE, OPTIONS, errors);
+        let ret = read.raw("ret").map(|arg| event(arg, errors));
+        Self {
+            name: read.expr("name"),
+            level: read.word("level").unwrap_or("info"),
+            target: read.expr("target"),
+            include_args: read.flag("include_args"),
+            skip: read.idents("skip"),
+            include_result: read.flag("include_result") || ret.is_some(),
+            ret: ret.unwrap_or_default(),
+            err: read
+                .raw("err")
+                .map(|arg| event(arg, errors))
+                .unwrap_or_default(),
+            fields: read
+                .raw("fields")
+                .map(|arg| fields(arg, errors))
+                .unwrap_or_default(),
+            parent: read.expr("parent"),
+            follows_from: read
+                .raw("follows_from")
+                .and_then(|arg| follows_from(arg, errors)),
+            sample_rate: read.number("sample_rate").unwrap_or(1.0),
+            read,
+        }
     }
+}
 
-    fn parse(tokens: TokenStream, function: Option<&Function>, errors: &mut Errors) -> Self {
-        let options = Options::parse(tokens, ATTRIBUTE, KEYS, errors);
-        let mut a = Self {
-            name: None,
-            level: "info",
-            target: None,
-            include_args: false,
-            skip: Vec::new(),
-            include_result: false,
-            ret: Event::default(),
-            err: Event::default(),
-            fields: Vec::new(),
-            parent: None,
-            follows_from: None,
-            sample_rate: 1.0,
-        };
-        let mut skip_key = None;
-        for arg in options.into_entries() {
-            match arg.key.to_string().as_str() {
-                "name" => a.name = value::string_or_const(&arg, errors),
-                "level" => a.level = value::level(&arg, errors).unwrap_or(a.level),
-                "target" => a.target = value::string_or_const(&arg, errors),
-                "include_args" => a.include_args = value::flag(&arg, errors),
-                "skip" => {
-                    a.skip = value::ident_list(&arg, errors);
-                    skip_key = Some(arg.key.clone());
-                }
-                "include_result" => a.include_result = value::flag(&arg, errors),
-                "fields" => a.fields = fields(&arg, errors),
-                "ret" => {
-                    a.include_result = true;
-                    a.ret = event(&arg, errors);
-                }
-                "err" => a.err = event(&arg, errors),
-                "parent" => a.parent = value::expr(&arg, errors),
-                "follows_from" => {
-                    a.follows_from = match &arg.value {
-                        // An array literal, read as bracketed tokens.
-                        RawValue::Bracket(group) => {
-                            syn::parse2::<Expr>(quote::ToTokens::into_token_stream(group.clone()))
-                                .map_err(|error| errors.push(error))
-                                .ok()
-                        }
-                        _ => value::expr(&arg, errors),
-                    }
-                }
-                "sample_rate" => {
-                    a.sample_rate =
-                        value::rate(&arg, 0.0, false, 1.0, errors).unwrap_or(a.sample_rate)
-                }
-                _ => {} // `Options::parse` reported it.
-            }
+/// `follows_from = expr`, or an array literal, read as bracketed tokens.
+fn follows_from(arg: &RawArg, errors: &mut Errors) -> Option<Expr> {
+    match &arg.value {
+        RawValue::Bracket(group) => {
+            syn::parse2::<Expr>(quote::ToTokens::into_token_stream(group.clone()))
+                .map_err(|error| errors.push(error))
+                .ok()
         }
-        if let (Some(key), false) = (&skip_key, a.include_args) {
-            errors.at(
-                key,
-                "`skip` has no effect without `include_args`: add `include_args`, or remove `skip`",
-            );
-        }
-        if let Some(function) = function {
-            let names: Vec<String> = function.args.iter().map(ToString::to_string).collect();
-            let options: Vec<&str> = names.iter().map(String::as_str).collect();
-            for skipped in &a.skip {
-                if !function.args.contains(skipped) {
-                    errors.at(
-                        skipped,
-                        format!(
-                            "`{skipped}` is not an argument of this function; {}",
-                            suggestion(&skipped.to_string(), &options)
-                        ),
-                    );
-                }
-            }
-            for field in &a.fields {
-                let key = &field.name;
-                let recorded = function
-                    .args
-                    .iter()
-                    .find(|arg| arg.unraw() == key)
-                    .filter(|arg| a.include_args && !a.skip.contains(arg));
-                if recorded.is_some() {
-                    errors.at_span(field.span, format!("`{key}` is already recorded as an argument: rename the field or `skip({key})`"));
-                }
-            }
-        }
-        a
+        _ => value::expr(arg, errors),
     }
 }
 

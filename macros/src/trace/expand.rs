@@ -8,6 +8,7 @@ use syn::ext::IdentExt as _;
 
 use super::args::{CLOSING_FIELDS, TraceArgs};
 use super::fields::FieldValue;
+use crate::emit;
 use crate::signature::{Function, Inner};
 
 /// A block expression that does `inner` inside a span.
@@ -15,6 +16,8 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     let call = Ident::new("__opguard_trace", Span::mixed_site());
     let meta = Ident::new("__opguard_meta", Span::mixed_site());
     let ret = Ident::new("__opguard_ret", Span::mixed_site());
+    let private = emit::private("");
+    let trace = emit::private("trace");
 
     // The recorded arguments and extra fields, then the closing fields.
     let recorded: Vec<&Ident> = if args.include_args {
@@ -46,14 +49,15 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     let probe = |at: Span, value: TokenStream, index: usize| {
         let local = format_ident!("__opguard_field{index}", span = Span::mixed_site());
         let at = Span::mixed_site().located_at(at);
-        let checked = quote_spanned!(at=> ::opguard::__private::trace::check(&#value););
+        let trace_at = emit::private_at("trace", at);
+        let checked = quote_spanned!(at=> #trace_at::check(&#value););
         let statement = quote! {
             #checked
-            let #local = (&&&::opguard::__private::Probe(&#value)).__opguard_field();
+            let #local = (&&&#private::Probe(&#value)).__opguard_field();
         };
         (
             statement,
-            quote!(::core::option::Option::Some(&#local as &dyn ::opguard::__private::trace::Value)),
+            quote!(::core::option::Option::Some(&#local as &dyn #trace::Value)),
         )
     };
     for (index, arg) in recorded.iter().enumerate() {
@@ -86,16 +90,17 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
                 } else {
                     (quote!(check), quote!(__opguard_debugged))
                 };
-                let checked = quote_spanned!(at=> ::opguard::__private::trace::#check(#raw););
+                let trace_at = emit::private_at("trace", at);
+                let checked = quote_spanned!(at=> #trace_at::#check(#raw););
                 locals.push(quote! {
                     let #raw = &(#expr);
                     #checked
                     let #bound = {
-                        use ::opguard::__private::trace::{FieldDebugged as _, FieldFormatRefused as _, FieldShown as _};
-                        (&&::opguard::__private::Probe(#raw)).#method()
+                        use #trace::{FieldDebugged as _, FieldFormatRefused as _, FieldShown as _};
+                        (&&#private::Probe(#raw)).#method()
                     };
                 });
-                values.push(quote!(::core::option::Option::Some(&#bound as &dyn ::opguard::__private::trace::Value)));
+                values.push(quote!(::core::option::Option::Some(&#bound as &dyn #trace::Value)));
             }
             FieldValue::Empty => values.push(quote!(::core::option::Option::None)),
         }
@@ -110,10 +115,10 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     let rate = args.sample_rate;
     let level_of = |level: &str| {
         let level = format_ident!("{}", level.to_ascii_uppercase());
-        quote!(::opguard::__private::Level::#level)
+        quote!(#private::Level::#level)
     };
     let error_level = level_of(args.err.level.unwrap_or("error"));
-    let result_level = crate::tokens::option(args.ret.level.map(level_of));
+    let result_level = emit::option(args.ret.level.map(level_of));
     let site = Ident::new("__opguard_site", Span::mixed_site());
     let lookup = crate::callsite::site(
         "trace",
@@ -121,7 +126,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         args.name.as_ref(),
         function,
         quote! {
-            level: ::opguard::__private::Level::#level,
+            level: #private::Level::#level,
             target: #target,
             fields: &[#(#names),*],
             file: ::core::file!(),
@@ -137,26 +142,28 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     let describe_error = match args.err.display {
         Some(true) => quote!(::std::format!(
             "{}",
-            ::opguard::__private::trace::check_display(__opguard_error)
+            #trace::check_display(__opguard_error)
         )),
         Some(false) => quote!(::std::format!("{:?}", __opguard_error)),
-        None => quote!((&&&::opguard::__private::Describe(__opguard_error)).__opguard_describe()),
+        None => quote!((&&&#private::Describe(__opguard_error)).__opguard_describe()),
     };
     let result = if args.include_result {
         let at = Span::mixed_site().located_at(function.output_span);
         let ret_at = Ident::new("__opguard_ret", at);
+        let private = emit::private_at("", at);
+        let trace = emit::private_at("trace", at);
         // `ret(Display)` records the result with `Display`, else with `Debug`.
         let format_result = if args.ret.display == Some(true) {
-            quote_spanned!(at=> ::std::format!("{}", ::opguard::__private::trace::check_display(__opguard_ok)))
+            quote_spanned!(at=> ::std::format!("{}", #trace::check_display(__opguard_ok)))
         } else {
             quote_spanned! {at=>
-                ::opguard::__private::trace::check(__opguard_ok);
+                #trace::check(__opguard_ok);
                 ::std::format!("{:?}", __opguard_ok)
             }
         };
         quote_spanned!(at=> || {
-            use ::opguard::__private::{SplitOther as _, SplitResult as _};
-            let __opguard_ok = (&&::opguard::__private::Probe(#ret_at)).__opguard_ok();
+            use #private::{SplitOther as _, SplitResult as _};
+            let __opguard_ok = (&&#private::Probe(#ret_at)).__opguard_ok();
             __opguard_ok.map(|__opguard_ok| {
                 #format_result
             })
@@ -172,13 +179,13 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         None => quote!(#ret),
     };
     let end = quote! {
-        |#call: &mut ::opguard::__private::trace::TraceCall, #returned| {
-            use ::opguard::__private::{SplitOther as _, SplitResult as _};
-            let __opguard_err = (&&::opguard::__private::Probe(#ret)).__opguard_err();
+        |#call: &mut #trace::TraceCall, #returned| {
+            use #private::{SplitOther as _, SplitResult as _};
+            let __opguard_err = (&&#private::Probe(#ret)).__opguard_err();
             #call.finish(
                 __opguard_err.is_some(),
                 || {
-                    use ::opguard::__private::{DescribeAny as _, DescribeDebug as _, DescribeDisplay as _};
+                    use #private::{DescribeAny as _, DescribeDebug as _, DescribeDisplay as _};
                     match __opguard_err {
                         ::core::option::Option::Some(__opguard_error) => {
                             #describe_error
@@ -195,8 +202,8 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     // looked at.
     let is_err = quote! {
         |#returned| {
-            use ::opguard::__private::{SplitOther as _, SplitResult as _};
-            (&&::opguard::__private::Probe(#ret)).__opguard_err().is_some()
+            use #private::{SplitOther as _, SplitResult as _};
+            (&&#private::Probe(#ret)).__opguard_err().is_some()
         }
     };
 
@@ -205,20 +212,20 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     let enabled = Ident::new("__opguard_enabled", Span::mixed_site());
     let value = match inner {
         Inner::Value(value) => {
-            quote!(::opguard::__private::trace::run(#site, #enabled, #call, || #value, #is_err, #end))
+            quote!(#trace::run(#site, #enabled, #call, || #value, #is_err, #end))
         }
         Inner::Future(future) => {
             let body = Ident::new("__opguard_body", Span::mixed_site());
             let end_fn = Ident::new("__opguard_end", Span::mixed_site());
             let value = Ident::new("__opguard_value", Span::mixed_site());
             quote! {{
-                let (#body, #end_fn) = ::opguard::__private::trace::with_end(#future, #end);
+                let (#body, #end_fn) = #trace::with_end(#future, #end);
                 if #enabled {
-                    ::opguard::__private::trace::instrument(#site, #call, #body, #end_fn).await
+                    #trace::instrument(#site, #call, #body, #end_fn).await
                 } else {
-                    ::opguard::__private::trace::untraced(#call);
+                    #trace::untraced(#call);
                     let #value = #body.await;
-                    ::opguard::__private::trace::disabled_end(#site, &#value, #is_err, #end_fn);
+                    #trace::disabled_end(#site, &#value, #is_err, #end_fn);
                     #value
                 }
             }}
@@ -230,9 +237,9 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     let span_var = Ident::new("__opguard_span", Span::mixed_site());
     let new_span = match &args.parent {
         Some(parent) => {
-            quote!(::opguard::__private::trace::child_span(#meta, #parent, &[#(#values),*]))
+            quote!(#trace::child_span(#meta, #parent, &[#(#values),*]))
         }
-        None => quote!(::opguard::__private::trace::span(#meta, &[#(#values),*])),
+        None => quote!(#trace::span(#meta, &[#(#values),*])),
     };
     let make_span = match &args.follows_from {
         Some(causes) => quote! {
@@ -246,14 +253,14 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     };
 
     quote! {{
-        let #site: &'static ::opguard::__private::trace::Callsite = #lookup;
+        let #site: &'static #trace::Callsite = #lookup;
         // The arguments are borrowed only when the span's level is enabled,
         // so the disabled path costs a level check and runs the work bare.
         // Nobody tracing the call (`None` from `start`) runs it bare too.
         let #enabled = #site.level_enabled();
         let #call = if #enabled {
-            #site.start(|#meta: &'static ::opguard::__private::trace::Metadata| {
-                use ::opguard::__private::trace::{FieldAsDebug as _, FieldAsValue as _, FieldRefused as _};
+            #site.start(|#meta: &'static #trace::Metadata| {
+                use #trace::{FieldAsDebug as _, FieldAsValue as _, FieldRefused as _};
                 #(#locals)*
                 #make_span
             })

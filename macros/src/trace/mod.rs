@@ -1,6 +1,10 @@
-//! `#[trace_operation]`: options in [`args`] (its `fields(..)` in
-//! [`fields`]), generated code in [`expand`].
+//! `#[trace_operation]`: options read in [`args`] (its `fields(..)` in
+//! [`fields`]), checked in [`valid`], generated code in [`expand`]; this
+//! module is the driver's `Layer` (`layer::attribute!`).
 
 pub(crate) mod args;
 pub(crate) mod expand;
 pub(crate) mod fields;
+pub(crate) mod valid;
+
+crate::layer::attribute!(TraceArgs);

@@ -50,7 +50,7 @@ pub use crate::retry::{Backoff, RetryPolicy};
 pub use builder::BreakerBuilder;
 pub use callsite::{Callsite, CallsiteMeta};
 pub use clock::Clock;
-pub use config::{BreakerConfig, MAX_PROBES, MAX_WINDOW_COUNT};
+pub use config::{BreakerConfig, MAX_PROBES, MAX_WINDOW_COUNT, MIN_WINDOW};
 pub use events::{BreakerEvent, TARGET, events};
 pub use handle::Breaker;
 pub use permit::{OwnedPermit, Permit};

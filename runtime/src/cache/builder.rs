@@ -89,7 +89,7 @@ impl CacheBuilder {
         if let Err(problem) = self.config.validate() {
             return Err(CacheError::Config {
                 cache: self.name,
-                problem,
+                problem: problem.to_string(),
             });
         }
         let (entry, _) = registry().get_or_register(&self.name, || Entry {

@@ -131,12 +131,7 @@ pub fn admin_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         )
         .route(
             "/dashboard/data",
-            get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "application/json")],
-                    export::json(),
-                )
-            }),
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], export::json()) }),
         )
         .route(
             "/circuits/{name}/open",

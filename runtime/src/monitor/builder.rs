@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tracing::Level;
 
-use super::{Timer, registry};
+use super::{Timer, TimerConfig, registry};
 
 /// Builds (or finds) a [`Timer`]; from [`Timer::builder`].
 ///
@@ -21,11 +21,11 @@ pub struct TimerBuilder {
 }
 
 impl TimerBuilder {
-    /// The default slow-call threshold, one second.
-    pub const DEFAULT_THRESHOLD: Duration = Duration::from_secs(1);
+    /// The default slow-call threshold, one second ([`TimerConfig::DEFAULT`]).
+    pub const DEFAULT_THRESHOLD: Duration = TimerConfig::DEFAULT.threshold;
 
-    /// The default level of the slow-call log, `WARN`.
-    pub const DEFAULT_LEVEL: Level = Level::WARN;
+    /// The default level of the slow-call log, `WARN` ([`TimerConfig::DEFAULT`]).
+    pub const DEFAULT_LEVEL: Level = TimerConfig::DEFAULT.level;
 
     pub(super) fn new(name: String) -> Self {
         Self {
@@ -57,8 +57,27 @@ impl TimerBuilder {
         self
     }
 
+    /// Starts from these settings.
+    pub fn config(mut self, config: TimerConfig) -> Self {
+        self.threshold = config.threshold;
+        self.level = config.level;
+        self
+    }
+
     /// Registers the timer, or returns the one registered under this name.
+    ///
+    /// # Panics
+    ///
+    /// When the settings are invalid (see [`TimerConfig::validate`]); the
+    /// attribute checks the same rules at compile time.
     pub fn build(self) -> Arc<Timer> {
+        let config = TimerConfig {
+            threshold: self.threshold,
+            level: self.level,
+        };
+        if let Err(problem) = config.validate() {
+            panic!("invalid settings for timer `{}`: {problem}", self.name);
+        }
         let (timer, created) = registry().get_or_register(&self.name, || Timer::new(&self));
         if !created && (timer.threshold != self.threshold || timer.level != self.level) {
             tracing::warn!(

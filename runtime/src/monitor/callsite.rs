@@ -1,11 +1,8 @@
 //! The per-callsite `static` that `#[monitor_performance]` expands to.
 
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
-use tracing::Level;
-
-use super::{CallGuard, Timer};
+use super::{CallGuard, Timer, TimerConfig};
 use crate::naming::Site;
 
 /// What the attribute knows at compile time.
@@ -13,10 +10,8 @@ use crate::naming::Site;
 pub struct CallsiteMeta {
     /// Where the function is.
     pub site: Site,
-    /// `threshold`.
-    pub threshold: Duration,
-    /// `level`.
-    pub level: Level,
+    /// `threshold` and `level`.
+    pub config: TimerConfig,
 }
 
 /// A `static` per annotated function: the timer is looked up in the registry
@@ -54,8 +49,7 @@ impl Callsite {
         let name = meta.site.operation();
         Timer::builder(name.name)
             .labels(name.function, name.module)
-            .threshold(meta.threshold)
-            .level(meta.level)
+            .config(meta.config)
             .build()
     }
 }

@@ -14,6 +14,7 @@
 
 mod builder;
 mod callsite;
+mod config;
 #[cfg(feature = "metrics")]
 mod facade;
 #[cfg(not(feature = "metrics"))]
@@ -28,6 +29,7 @@ mod timer;
 pub use crate::watch::Watched;
 pub use builder::TimerBuilder;
 pub use callsite::{Callsite, CallsiteMeta};
+pub use config::TimerConfig;
 pub use guard::{CallGuard, OwnedCallGuard};
 pub use slow_log::TARGET;
 pub use snapshot::{LatencySummary, TimerSnapshot};

@@ -3,6 +3,24 @@
 pub use crate::GuardError;
 pub use crate::breaker::{Backoff, BreakerConfig, CallPolicy, Callsite, CallsiteMeta, RetryPolicy};
 
+/// The message of a rule of [`BreakerConfig::validate`] that involves
+/// `option` and that `config` breaks: generated code panics with it in a
+/// `const`, at the option's tokens.
+pub const fn problem(config: &BreakerConfig, option: &str) -> Option<&'static str> {
+    match config.check(Some(option)) {
+        Err(error) => Some(error.message),
+        Ok(()) => None,
+    }
+}
+
+/// [`problem`] for the retry options ([`RetryPolicy::validate`]).
+pub const fn retry_problem(policy: &RetryPolicy, option: &str) -> Option<&'static str> {
+    match policy.check(Some(option)) {
+        Err(error) => Some(error.message),
+        Ok(()) => None,
+    }
+}
+
 /// A function's return type under `#[circuit_breaker]`: a `Result`.
 #[diagnostic::on_unimplemented(
     message = "`#[circuit_breaker]` needs a function returning `Result<T, E>`, not `{Self}`",

@@ -4,6 +4,16 @@ use ::core::marker::PhantomData;
 
 pub use crate::cache::{Adapter, CacheConfig, Callsite, CallsiteMeta};
 
+/// The message of a rule of [`CacheConfig::validate`] that involves `option`
+/// and that `config` breaks: generated code panics with it in a `const`, at
+/// the option's tokens.
+pub const fn problem(config: &CacheConfig, option: &str) -> Option<&'static str> {
+    match config.check(Some(option)) {
+        Err(error) => Some(error.message),
+        Ok(()) => None,
+    }
+}
+
 /// Picks the [`Adapter`] for a return type by autoref specialisation:
 /// `(&&&&Shape::<R>::new()).__opguard_adapter()`.
 pub struct Shape<R>(PhantomData<fn() -> R>);

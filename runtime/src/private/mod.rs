@@ -137,4 +137,6 @@ pub mod breaker;
 
 pub mod cache;
 
+pub mod monitor;
+
 pub mod trace;

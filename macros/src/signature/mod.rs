@@ -6,13 +6,13 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
-use syn::visit::Visit;
-use syn::{
-    AttrStyle, Expr, FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Stmt,
-    Type,
-};
+use syn::{AttrStyle, Expr, FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
 use crate::diag::Errors;
+pub(crate) use shape::bindings;
+use shape::{future_output, has_impl_trait, tail_async, tail_async_mut};
+
+mod shape;
 
 /// Where the function's work happens.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -180,7 +180,10 @@ impl Function {
         }
         let block = &self.item.block;
         let inner = match self.kind {
-            BodyKind::Sync => Inner::Value(quote!(::opguard::__private::call_once(move || #block))),
+            BodyKind::Sync => {
+                let call_once = crate::emit::private("call_once");
+                Inner::Value(quote!(#call_once(move || #block)))
+            }
             _ => Inner::Future(quote!(async move #block)),
         };
         let wrapped = wrap(&self, inner);
@@ -232,224 +235,5 @@ fn not_a_function(item: TokenStream, attribute: &str, errors: &mut Errors) {
     );
 }
 
-/// The `async` block at the tail of a non-async body: `async move { .. }` or
-/// `Box::pin(async move { .. })`.
-fn tail_async(item: &ItemFn) -> Option<&Expr> {
-    let Some(Stmt::Expr(tail, None)) = item.block.stmts.last() else {
-        return None;
-    };
-    match tail {
-        Expr::Async(_) => Some(tail),
-        Expr::Call(call) if is_pin_call(&call.func) && call.args.len() == 1 => call
-            .args
-            .first()
-            .filter(|arg| matches!(arg, Expr::Async(_))),
-        _ => None,
-    }
-}
-
-fn tail_async_mut(item: &mut ItemFn) -> Option<&mut Expr> {
-    let Some(Stmt::Expr(tail, None)) = item.block.stmts.last_mut() else {
-        return None;
-    };
-    match tail {
-        Expr::Async(_) => Some(tail),
-        Expr::Call(call) if is_pin_call(&call.func) && call.args.len() == 1 => call
-            .args
-            .first_mut()
-            .filter(|arg| matches!(arg, Expr::Async(_))),
-        _ => None,
-    }
-}
-
-fn is_pin_call(func: &Expr) -> bool {
-    matches!(func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "pin"))
-}
-
-/// `T` in a return type that mentions `Future<Output = T>`.
-fn future_output(ty: &Type) -> Option<Type> {
-    struct Find(Option<Type>);
-    impl<'ast> Visit<'ast> for Find {
-        fn visit_path_segment(&mut self, segment: &'ast syn::PathSegment) {
-            if self.0.is_none()
-                && segment.ident == "Future"
-                && let PathArguments::AngleBracketed(args) = &segment.arguments
-            {
-                for arg in &args.args {
-                    if let GenericArgument::AssocType(assoc) = arg
-                        && assoc.ident == "Output"
-                    {
-                        self.0 = Some(assoc.ty.clone());
-                    }
-                }
-            }
-            syn::visit::visit_path_segment(self, segment);
-        }
-    }
-    let mut find = Find(None);
-    find.visit_type(ty);
-    find.0
-}
-
-fn has_impl_trait(ty: &Type) -> bool {
-    struct Find(bool);
-    impl<'ast> Visit<'ast> for Find {
-        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
-            self.0 = true;
-        }
-        fn visit_type_infer(&mut self, _: &'ast syn::TypeInfer) {
-            self.0 = true;
-        }
-    }
-    let mut find = Find(false);
-    find.visit_type(ty);
-    find.0
-}
-
-/// The identifiers a pattern binds, in order, and those bound `mut`.
-pub(crate) fn bindings(pat: &Pat, out: &mut Vec<Ident>, mutable: &mut Vec<Ident>) {
-    match pat {
-        Pat::Ident(p) => {
-            out.push(p.ident.clone());
-            if p.mutability.is_some() {
-                mutable.push(p.ident.clone());
-            }
-            if let Some((_, sub)) = &p.subpat {
-                bindings(sub, out, mutable);
-            }
-        }
-        Pat::Tuple(t) => t.elems.iter().for_each(|p| bindings(p, out, mutable)),
-        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| bindings(p, out, mutable)),
-        Pat::Struct(s) => s.fields.iter().for_each(|f| bindings(&f.pat, out, mutable)),
-        Pat::Slice(s) => s.elems.iter().for_each(|p| bindings(p, out, mutable)),
-        Pat::Reference(r) => bindings(&r.pat, out, mutable),
-        Pat::Type(t) => bindings(&t.pat, out, mutable),
-        Pat::Paren(p) => bindings(&p.pat, out, mutable),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::{BodyKind, Function};
-    use crate::diag::Errors;
-    use quote::quote;
-
-    fn read(tokens: proc_macro2::TokenStream) -> (Option<Function>, String) {
-        let mut errors = Errors::default();
-        let function = Function::parse(tokens, "attr", &mut errors);
-        (function, errors.to_compile_errors().to_string())
-    }
-
-    /// A function that must read without errors.
-    fn parsed(tokens: proc_macro2::TokenStream) -> Function {
-        let (function, errors) = read(tokens);
-        assert_eq!(errors, "");
-        function.unwrap_or_else(|| unreachable!("no errors, so a function"))
-    }
-
-    #[test]
-    fn recognises_body_kinds() {
-        assert!(
-            parsed(quote!(
-                fn f() {}
-            ))
-            .kind
-                == BodyKind::Sync
-        );
-        assert!(
-            parsed(quote!(
-                async fn f(&self) -> u8 {
-                    1
-                }
-            ))
-            .kind
-                == BodyKind::Async
-        );
-        let function = parsed(quote! {
-            fn f<'life0, 'async_trait>(&'life0 self) -> ::core::pin::Pin<Box<dyn ::core::future::Future<Output = Result<u8, E>> + ::core::marker::Send + 'async_trait>> {
-                Box::pin(async move { let __self = self; Ok(1) })
-            }
-        });
-        assert!(function.kind == BodyKind::TailAsync);
-        assert_eq!(
-            function.output_annotation().to_string(),
-            quote!(: Result<u8, E>).to_string()
-        );
-    }
-
-    #[test]
-    fn binds_pattern_names_and_skips_receivers() {
-        let function = parsed(quote!(
-            fn f(&self, (a, mut b): (u8, u8), Point { x, .. }: Point, _: u8, c: impl Fn()) {}
-        ));
-        let names: Vec<String> = function.args.iter().map(ToString::to_string).collect();
-        assert_eq!(names, ["a", "b", "x", "c"]);
-        assert_eq!(function.mutable.len(), 1, "`mut b`");
-        assert!(
-            function.plain_args.is_none(),
-            "patterns are not plain names"
-        );
-        assert!(
-            function.receiver.as_ref().is_some_and(|r| r.shared),
-            "&self"
-        );
-
-        let function = parsed(quote!(
-            fn f(self: Arc<Self>, a: u8, mut b: String) {}
-        ));
-        assert_eq!(function.plain_args.map(|args| args.len()), Some(2));
-        assert!(
-            function.receiver.is_some_and(|r| !r.shared),
-            "self: Arc<Self> is not &self"
-        );
-    }
-
-    #[test]
-    fn impl_trait_outputs_are_not_annotated() {
-        assert!(
-            parsed(quote!(
-                fn f() -> impl Iterator<Item = u8> {
-                    0..3
-                }
-            ))
-            .output_annotation()
-            .is_empty()
-        );
-    }
-
-    #[test]
-    fn refuses_shapes_it_cannot_wrap() {
-        assert!(
-            read(quote!(
-                const fn f() {}
-            ))
-            .1
-            .contains("const fn")
-        );
-        assert!(
-            read(quote!(
-                fn f() -> ! {
-                    loop {}
-                }
-            ))
-            .1
-            .contains("never returns")
-        );
-        assert!(
-            read(quote!(
-                struct S;
-            ))
-            .1
-            .contains("not to a struct")
-        );
-        assert!(
-            read(quote!(
-                fn f(&self);
-            ))
-            .1
-            .contains("needs a function body")
-        );
-        assert!(read(quote!(impl S {})).1.contains("an `impl` block"));
-    }
-}
+mod tests;
