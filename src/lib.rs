@@ -9,11 +9,12 @@
 //! | [`#[trace_operation]`](macro@trace_operation) | a `tracing` span with arguments, result, errors, outcome, sampling | available |
 //! | [`#[cacheable]`](macro@cacheable) | a moka cache with request coalescing | available |
 //! | [`#[circuit_breaker]`](macro@circuit_breaker) | fail fast while a dependency is down, with timeout, retries and fallback | available |
+//! | [`#[rate_limit]`](macro@rate_limit) | at most so many calls per period (GCRA), per function or per key, refused or waiting | available (local; `shared` not yet) |
 //!
 //! The macros expand into small calls to [`opguard_runtime`], which holds the
 //! timers, breakers and caches and is usable without the macros
 //! ([`monitor::Timer::builder`], [`breaker::Breaker::builder`],
-//! [`cache::builder`]).
+//! [`cache::builder`], [`rate_limit::RateLimiter::builder`]).
 //!
 //! Each attribute's page documents every option with an example (the same
 //! text your editor shows on hover).
@@ -74,7 +75,9 @@
 
 #![forbid(unsafe_code)]
 
-pub use opguard_macros::{cacheable, circuit_breaker, monitor_performance, trace_operation};
+pub use opguard_macros::{
+    cacheable, circuit_breaker, monitor_performance, rate_limit, trace_operation,
+};
 #[cfg(feature = "axum")]
 pub use opguard_runtime::http;
 #[cfg(feature = "tower")]

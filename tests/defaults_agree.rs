@@ -46,3 +46,29 @@ fn monitor_defaults_agree() {
     assert_eq!(timer.threshold(), TimerBuilder::DEFAULT_THRESHOLD);
     assert_eq!(timer.level(), TimerBuilder::DEFAULT_LEVEL);
 }
+
+#[opguard::rate_limit(rate = "5/1s")]
+fn limited() -> Result<u8, opguard::GuardError> {
+    Ok(1)
+}
+
+#[test]
+fn rate_limit_defaults_agree() {
+    use opguard::rate_limit::{Rate, RateLimitConfig, RateLimiter};
+    limited().unwrap();
+    // The attribute's limiter is registered with the runtime's defaults for
+    // every option not given: building the same name returns it, and a
+    // fresh builder with only the rate has the same settings.
+    let built = RateLimiter::builder("defaults_agree::limited")
+        .rate(Rate::per_second(5))
+        .build()
+        .unwrap();
+    assert_eq!(
+        *built.config(),
+        RateLimitConfig {
+            rate: Rate::per_second(5),
+            ..RateLimitConfig::DEFAULT
+        }
+    );
+    assert_eq!(built.snapshot().allowed, 1, "the attribute's limiter");
+}

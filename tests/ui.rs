@@ -9,5 +9,6 @@ fn ui() {
     cases.compile_fail("tests/ui/breaker/*.rs");
     cases.compile_fail("tests/ui/cache/*.rs");
     cases.compile_fail("tests/ui/trace/*.rs");
+    cases.compile_fail("tests/ui/rate_limit/*.rs");
     cases.pass("tests/ui/pass/*.rs");
 }

@@ -15,7 +15,7 @@ use syn::Meta;
 use crate::diag::Errors;
 use crate::layer::{Attribute, Layer, Parse};
 use crate::signature::{Function, Inner};
-use crate::{breaker, cache, monitor, trace};
+use crate::{breaker, cache, monitor, rate_limit, trace};
 
 /// Every attribute; stacked attributes of these names are fused.
 pub(crate) const ATTRIBUTES: &[Attribute] = &[
@@ -23,6 +23,7 @@ pub(crate) const ATTRIBUTES: &[Attribute] = &[
     breaker::ATTRIBUTE,
     cache::ATTRIBUTE,
     trace::ATTRIBUTE,
+    rate_limit::ATTRIBUTE,
 ];
 
 fn parser(name: &str) -> Option<Parse> {

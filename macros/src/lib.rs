@@ -18,6 +18,7 @@ mod emit;
 mod fuzz;
 mod layer;
 mod monitor;
+mod rate_limit;
 mod signature;
 mod trace;
 
@@ -58,4 +59,13 @@ pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn monitor_performance(args: TokenStream, item: TokenStream) -> TokenStream {
     driver::run(monitor::args::ATTRIBUTE, args.into(), item.into()).into()
+}
+
+/// At most so many calls per period (GCRA), for the function or per key; a
+/// refused call returns `Err(GuardError::RateLimited { .. }.into())`.
+///
+#[doc = include_str!("../docs/rate_limit.md")]
+#[proc_macro_attribute]
+pub fn rate_limit(args: TokenStream, item: TokenStream) -> TokenStream {
+    driver::run(rate_limit::args::ATTRIBUTE, args.into(), item.into()).into()
 }

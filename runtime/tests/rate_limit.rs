@@ -267,13 +267,13 @@ fn bad_settings_are_errors_that_say_which() {
         .unwrap_err();
     assert_eq!(
         zero.to_string(),
-        "rate: the rate must allow at least 1 call per period"
+        "`rate` must allow at least 1 call per period, like `rate = \"100/1m\"`"
     );
     let burst = RateLimiter::builder("rl.bad")
         .rate(Rate::per_second(1))
         .burst(0)
         .build()
         .unwrap_err();
-    assert!(burst.to_string().starts_with("burst: "), "{burst}");
+    assert!(burst.to_string().starts_with("`burst` must be"), "{burst}");
     assert!(rate_limit::get("rl.bad").is_none());
 }

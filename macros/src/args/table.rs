@@ -11,7 +11,8 @@ pub(crate) struct Opt {
     pub(crate) kind: Kind,
     /// A valid use of the option on its own (with what it needs), on
     /// `async fn lookup(&self, id: u64) -> Result<u64, E>`, which the
-    /// fuzz test expands and mutates.
+    /// fuzz test expands and mutates; empty for an option with no valid
+    /// use in this build (one whose part is not built yet).
     #[cfg_attr(not(test), allow(dead_code, reason = "read by the fuzz test"))]
     pub(crate) example: &'static str,
 }

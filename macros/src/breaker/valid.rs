@@ -59,20 +59,35 @@ pub(crate) fn check(args: &BreakerArgs, function: Option<&Function>, errors: &mu
                 "`fallback` is called with the function's arguments, so each must be a plain name: bind patterns inside the body",
             );
     }
+    result_output(
+        "circuit_breaker",
+        "a rejected or timed-out call",
+        function,
+        errors,
+    );
+}
+
+/// The function returns (as far as syntax tells) a `Result`, so that the
+/// attribute can return `Err` for `what`.
+pub(crate) fn result_output(attribute: &str, what: &str, function: &Function, errors: &mut Errors) {
     match &function.output {
-            None => errors.at_span(
-                function.output_span,
-                "`#[circuit_breaker]` needs a nameable return type `Result<T, E>`, not `impl Trait`",
+        None => errors.at_span(
+            function.output_span,
+            format!("`#[{attribute}]` needs a nameable return type `Result<T, E>`, not `impl Trait`"),
+        ),
+        Some(output) if !may_be_result(output) => errors.at(
+            output,
+            format!(
+                "`#[{attribute}]` needs a function returning `Result<T, E>`, not `{}`: {what} must be able to return `Err`",
+                quote::ToTokens::to_token_stream(output)
+                    .to_string()
+                    .replace(" < ", "<")
+                    .replace(" >", ">")
+                    .replace(" ,", ",")
             ),
-            Some(output) if !may_be_result(output) => errors.at(
-                output,
-                format!(
-                    "`#[circuit_breaker]` needs a function returning `Result<T, E>`, not `{}`: a rejected or timed-out call must be able to return `Err`",
-                    quote::ToTokens::to_token_stream(output).to_string().replace(" < ", "<").replace(" >", ">").replace(" ,", ",")
-                ),
-            ),
-            Some(_) => {}
-        }
+        ),
+        Some(_) => {}
+    }
 }
 
 /// False for types that are certainly not a `Result` (aliases of one are

@@ -39,7 +39,7 @@ impl<T, E> GuardedOutput for ::core::result::Result<T, E> {
 /// An error type that can carry a `GuardError`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot carry an `opguard::GuardError`",
-    label = "`#[circuit_breaker]` returns `Err(GuardError.into())` when it rejects or times out a call",
+    label = "`#[circuit_breaker]` and `#[rate_limit]` return `Err(GuardError.into())` for a call they refuse or time out",
     note = "add `impl From<opguard::GuardError> for {Self}` (`anyhow::Error` and `Box<dyn Error + Send + Sync>` already have it)"
 )]
 pub trait FromGuardError {

@@ -139,4 +139,6 @@ pub mod cache;
 
 pub mod monitor;
 
+pub mod rate_limit;
+
 pub mod trace;

@@ -4,9 +4,10 @@ use std::borrow::Cow;
 use std::hash::Hash;
 use std::sync::Arc;
 
-use super::config::{InvalidRateLimit, Rate, RateLimitConfig};
+use super::config::{Rate, RateLimitConfig};
 use super::limiter::{Core, KeyedRateLimiter, Limiter, RateLimiter};
 use super::registry;
+use crate::ConfigError;
 
 /// Why a limiter could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +19,7 @@ pub enum RateLimitError {
         name: String,
     },
     /// A setting is out of range.
-    Config(InvalidRateLimit),
+    Config(ConfigError),
     /// The name is taken by a limiter of another kind (with keys of another
     /// type, or without keys).
     Taken {
@@ -37,7 +38,7 @@ impl std::fmt::Display for RateLimitError {
                 f,
                 "rate limiter `{name}` has no rate: call `.rate(Rate::per_second(..))`"
             ),
-            RateLimitError::Config(invalid) => write!(f, "{}: {}", invalid.option, invalid.message),
+            RateLimitError::Config(invalid) => invalid.fmt(f),
             RateLimitError::Taken { name, holds } => write!(
                 f,
                 "the name `{name}` is taken by a rate limiter of another kind ({holds}); \
@@ -137,7 +138,7 @@ impl RateLimiterBuilder {
     /// name, built now if there is none.
     pub fn build_keyed<K>(self) -> Result<Arc<KeyedRateLimiter<K>>, RateLimitError>
     where
-        K: Hash + Eq + Clone + std::fmt::Debug + Send + Sync + 'static,
+        K: Hash + Eq + Clone + Send + Sync + 'static,
     {
         let core = self.core()?;
         registered(&self.name, || Arc::new(KeyedRateLimiter::new(core)))

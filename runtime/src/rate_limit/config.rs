@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::config_error::{ConfigError, rules};
+
 /// At most `count` calls per `period`, spread evenly: one call every
 /// `period / count` (the emission interval of GCRA).
 ///
@@ -113,6 +115,10 @@ impl RateLimitConfig {
     /// The default of [`max_keys`](Self::max_keys).
     pub const DEFAULT_MAX_KEYS: usize = 100_000;
 
+    /// The defaults of everything but the rate, which every limiter sets
+    /// (`#[rate_limit]` requires it): one call per second, burst 1.
+    pub const DEFAULT: Self = Self::new(Rate::per_second(1));
+
     /// `rate`, with a burst of its count and the default `max_keys`.
     pub const fn new(rate: Rate) -> Self {
         Self {
@@ -130,55 +136,26 @@ impl RateLimitConfig {
         }
     }
 
-    /// What is wrong with these settings, if anything: the option at fault
-    /// and why.
-    pub const fn validate(&self) -> Result<(), InvalidRateLimit> {
-        if self.rate.count == 0 {
-            return fail("rate", "the rate must allow at least 1 call per period");
-        }
-        if self.rate.interval_nanos() == 0 {
-            return fail(
-                "rate",
-                "the rate's period must be at least one nanosecond per call",
-            );
-        }
+    /// What is wrong with these settings, if anything: the first broken
+    /// rule. The builder and `#[rate_limit]` (at compile time) use these
+    /// rules.
+    pub const fn validate(&self) -> Result<(), ConfigError> {
+        self.check(None)
+    }
+
+    /// The first broken rule that involves `option` (every rule for `None`).
+    pub(crate) const fn check(&self, option: Option<&str>) -> Result<(), ConfigError> {
+        let interval = self.rate.interval_nanos();
         let burst = self.burst();
-        if burst == 0 || burst > MAX_BURST {
-            return fail("burst", "burst must be between 1 and 2^30");
+        rules! { option;
+            ["rate"] self.rate.count > 0 => "`rate` must allow at least 1 call per period, like `rate = \"100/1m\"`";
+            ["rate"] interval > 0 => "`rate`'s period must be at least one nanosecond per call, like `rate = \"1000/1s\"`";
+            ["burst"] burst > 0 && burst <= MAX_BURST => "`burst` must be between 1 and 1073741824";
+            ["rate", "burst"] interval as u128 * burst as u128 <= MAX_RECOVERY_NANOS => "a full `burst` must recover within 100 years (period × burst ÷ count)";
+            ["max_keys"] self.max_keys > 0 => "`max_keys` must be at least 1";
         }
-        if self.rate.interval_nanos() as u128 * burst as u128 > MAX_RECOVERY_NANOS {
-            return fail(
-                "rate",
-                "a full burst must recover within 100 years (period × burst / count)",
-            );
-        }
-        if self.max_keys == 0 {
-            return fail("max_keys", "max_keys must be at least 1");
-        }
-        Ok(())
     }
 }
-
-const fn fail(option: &'static str, message: &'static str) -> Result<(), InvalidRateLimit> {
-    Err(InvalidRateLimit { option, message })
-}
-
-/// A setting [`RateLimitConfig::validate`] refuses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InvalidRateLimit {
-    /// The option at fault (`rate`, `burst`, `max_keys`).
-    pub option: &'static str,
-    /// Why.
-    pub message: &'static str,
-}
-
-impl std::fmt::Display for InvalidRateLimit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.message)
-    }
-}
-
-impl std::error::Error for InvalidRateLimit {}
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,6 @@ const SHARDS: usize = 16;
 /// The smallest shard size worth a sweep.
 const MIN_SWEEP: usize = 64;
 
-#[derive(Debug)]
 struct Shard<K> {
     tats: HashMap<K, u64>,
     /// Sweep when the shard reaches this many entries...
@@ -29,7 +28,6 @@ struct Shard<K> {
 }
 
 /// The per-key TATs of a keyed limiter.
-#[derive(Debug)]
 pub(crate) struct Keyed<K> {
     shards: Box<[Mutex<Shard<K>>]>,
     hasher: RandomState,
@@ -37,6 +35,14 @@ pub(crate) struct Keyed<K> {
     shard_max: usize,
     /// The time a full burst takes to recover (nanoseconds).
     recovery: u64,
+}
+
+impl<K> std::fmt::Debug for Keyed<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyed")
+            .field("shard_max", &self.shard_max)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<K: Hash + Eq + Clone> Keyed<K> {

@@ -214,10 +214,18 @@ impl RateLimiter {
 /// assert!(per_user.check(&2).is_ok());
 /// assert!(per_user.check(&1).is_err());
 /// ```
-#[derive(Debug)]
 pub struct KeyedRateLimiter<K> {
     core: Core,
     keys: Keyed<K>,
+}
+
+impl<K> std::fmt::Debug for KeyedRateLimiter<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyedRateLimiter")
+            .field("core", &self.core)
+            .field("keys", &self.keys)
+            .finish()
+    }
 }
 
 impl<K: Hash + Eq + Clone> KeyedRateLimiter<K> {
@@ -296,9 +304,7 @@ impl Limiter for RateLimiter {
     }
 }
 
-impl<K: Hash + Eq + Clone + std::fmt::Debug + Send + Sync + 'static> Limiter
-    for KeyedRateLimiter<K>
-{
+impl<K: Hash + Eq + Clone + Send + Sync + 'static> Limiter for KeyedRateLimiter<K> {
     fn snapshot(&self) -> RateLimitSnapshot {
         KeyedRateLimiter::snapshot(self)
     }

@@ -22,6 +22,7 @@
 //! its name: [`get`], [`all`], [`remove`], and both exports.
 
 mod builder;
+mod callsite;
 mod config;
 mod gcra;
 mod keyed;
@@ -29,7 +30,8 @@ mod limiter;
 mod snapshot;
 
 pub use builder::{RateLimitError, RateLimiterBuilder};
-pub use config::{InvalidRateLimit, MAX_BURST, Rate, RateLimitConfig};
+pub use callsite::{Callsite, CallsiteMeta};
+pub use config::{MAX_BURST, Rate, RateLimitConfig};
 pub use limiter::{KeyedRateLimiter, RateLimiter};
 pub use snapshot::RateLimitSnapshot;
 
