@@ -1,5 +1,6 @@
 //! The core drives any [`Tier`]: here a `HashMap` behind a lock, which
-//! records what the core asked of it.
+//! records what the core asked of it; with `WAITS`, every operation first
+//! yields once to the runtime, as a tier over a network would.
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -10,66 +11,64 @@ use std::sync::{Arc, Mutex};
 use super::core::Core;
 use super::handle::ErasedCache;
 use super::tier::{Tier, now};
-use super::{Adapter, CacheStats};
+use super::{Adapter, CacheError, CacheStats};
 
 /// Entries in a map; `get_or_load` runs every load (no coalescing), which
-/// is enough for one thread.
+/// is enough for one caller at a time.
 #[derive(Default)]
-struct MapTier {
+struct MapTier<const WAITS: bool> {
     entries: Mutex<HashMap<u32, String>>,
     log: Mutex<Vec<&'static str>>,
 }
 
-impl MapTier {
-    fn note(&self, what: &'static str) {
+impl<const WAITS: bool> MapTier<WAITS> {
+    /// Notes `what` was asked and, with `WAITS`, yields once.
+    async fn asked(&self, what: &'static str) {
         self.log.lock().unwrap().push(what);
+        if WAITS {
+            tokio::task::yield_now().await;
+        }
     }
 }
 
-impl Tier<u32, String> for MapTier {
-    const SYNC: bool = true;
+impl<const WAITS: bool> Tier<u32, String> for MapTier<WAITS> {
+    const SYNC: bool = !WAITS;
 
-    fn get<Q>(&self, key: &Q) -> impl Future<Output = Option<String>>
+    async fn get<Q>(&self, key: &Q) -> Option<String>
     where
         u32: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.note("get");
+        self.asked("get").await;
         let entries = self.entries.lock().unwrap();
-        ready(
-            entries
-                .iter()
-                .find(|(k, _)| (*k).borrow() == key)
-                .map(|(_, v)| v.clone()),
-        )
+        let mut found = entries.iter().filter(|(k, _)| (*k).borrow() == key);
+        found.next().map(|(_, v)| v.clone())
     }
 
-    fn get_or_load<E>(
+    async fn get_or_load<E>(
         &self,
         key: u32,
         load: impl Future<Output = Result<String, E>>,
-    ) -> impl Future<Output = Result<String, Arc<E>>>
+    ) -> Result<String, Arc<E>>
     where
         E: Send + Sync + 'static,
     {
-        self.note("get_or_load");
-        let loaded = now(load).map_err(Arc::new);
+        self.asked("get_or_load").await;
+        let loaded = load.await.map_err(Arc::new);
         if let Ok(value) = &loaded {
             self.entries.lock().unwrap().insert(key, value.clone());
         }
-        ready(loaded)
+        loaded
     }
 
-    fn insert(&self, key: u32, value: String) -> impl Future<Output = ()> {
-        self.note("insert");
+    async fn insert(&self, key: u32, value: String) {
+        self.asked("insert").await;
         self.entries.lock().unwrap().insert(key, value);
-        ready(())
     }
 
-    fn invalidate(&self, key: &u32) -> impl Future<Output = ()> + Send {
-        self.note("invalidate");
+    async fn invalidate(&self, key: &u32) {
+        self.asked("invalidate").await;
         self.entries.lock().unwrap().remove(key);
-        ready(())
     }
 
     fn invalidate_all(&self) {
@@ -85,7 +84,7 @@ impl Tier<u32, String> for MapTier {
     }
 }
 
-fn core() -> Core<u32, String, MapTier> {
+fn core() -> Core<u32, String, MapTier<false>> {
     Core::new("tier_tests", MapTier::default())
 }
 
@@ -145,4 +144,20 @@ fn a_load_that_asks_for_its_own_key_fails_fast_whatever_the_tier() {
     }));
     let message = *recursion.unwrap_err().downcast::<String>().unwrap();
     assert!(message.contains("`tier_tests` was asked for a key that this very call is loading"));
+}
+
+#[tokio::test]
+async fn a_tier_that_waits_is_driven_without_blocking() {
+    let core = Core::new("tier_tests.waits", MapTier::<true>::default());
+    assert_eq!(core.hit(&7).await, None);
+    let load = core.load(7, &Adapter::VALUE, |_| true, async { "seven".to_owned() });
+    assert_eq!(load.await, "seven");
+    assert_eq!(core.hit(&7).await.as_deref(), Some("seven"));
+    assert!(core.is_async());
+    let blocking = ErasedCache::invalidate_blocking(&core, &7u32);
+    assert!(matches!(blocking, Some(Err(CacheError::AsyncCache { .. }))));
+    ErasedCache::invalidate(&core, &7u32).unwrap().await;
+    assert_eq!(core.hit(&7).await, None);
+    let log = core.tier().log.lock().unwrap().clone();
+    assert_eq!(log, ["get", "get_or_load", "get", "invalidate", "get"]);
 }
