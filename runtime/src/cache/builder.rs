@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::CacheError;
+use super::core::Core;
 use super::handle::ErasedCache;
+use super::moka_tier::{MokaFuture, MokaSync};
 use super::{AsyncCache, CacheConfig, Entry, SyncCache, registry};
 
 /// Starts configuring a cache named `name`, for use without the attribute.
@@ -69,7 +71,8 @@ impl CacheBuilder {
         V: Clone + Send + Sync + 'static,
     {
         let config = self.config;
-        self.register(|name| SyncCache::new(name, &config))
+        let core = self.register(|name| Core::new(name, MokaSync::new(&config)))?;
+        Ok(SyncCache::new(core))
     }
 
     /// [`build_sync`](Self::build_sync) for an async function.
@@ -79,7 +82,8 @@ impl CacheBuilder {
         V: Clone + Send + Sync + 'static,
     {
         let config = self.config;
-        self.register(|name| AsyncCache::new(name, &config))
+        let core = self.register(|name| Core::new(name, MokaFuture::new(&config)))?;
+        Ok(AsyncCache::new(core))
     }
 
     fn register<C: ErasedCache + Clone + 'static>(

@@ -1,9 +1,10 @@
 //! What one load for a key hands the callers that waited for it.
 //!
-//! Concurrent misses on a key are coalesced by moka's `try_get_with`: one
-//! caller runs its body, the others wait. A cacheable value is cached and
-//! every waiter gets a clone. A load that caches nothing is an `Err` for
-//! moka, which hands it to every waiter at once: a value `condition`
+//! Concurrent misses on a key are coalesced by the tier's `get_or_load`
+//! (moka's `try_get_with`): one caller runs its body, the others wait. A
+//! cacheable value is cached and every waiter gets a clone. A load that
+//! caches nothing is an `Err` for the tier, which hands it to every waiter
+//! at once: a value `condition`
 //! refused and the `None` of an `Option` are shared, so are errors of a
 //! `Clone + Send + Sync` type; any other error cannot be copied, so each
 //! waiter then runs its own body, all at once rather than one after

@@ -2,9 +2,12 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::hash::Hash;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use super::core::Core;
+use super::tier::{Tier, now};
 use super::{CacheConfig, CacheError, CacheStats};
 
 /// A boxed future of the erased API.
@@ -20,6 +23,45 @@ pub(crate) trait ErasedCache: Send + Sync {
     fn invalidate_all(&self);
     fn run_pending_tasks(&self) -> BoxFuture<'_, ()>;
     fn as_any(&self) -> &(dyn Any + Send + Sync);
+}
+
+impl<K, V, T> ErasedCache for Core<K, V, T>
+where
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+    T: Tier<K, V>,
+{
+    fn stats(&self) -> CacheStats {
+        Core::stats(self)
+    }
+    fn key_type(&self) -> &'static str {
+        std::any::type_name::<K>()
+    }
+    fn is_async(&self) -> bool {
+        !T::SYNC
+    }
+    fn invalidate<'a>(&'a self, key: &'a (dyn Any + Send + Sync)) -> Option<BoxFuture<'a, ()>> {
+        let key = key.downcast_ref::<K>()?;
+        Some(Box::pin(self.tier().invalidate(key)))
+    }
+    fn invalidate_blocking(&self, key: &(dyn Any + Send + Sync)) -> Option<Result<(), CacheError>> {
+        let key = key.downcast_ref::<K>()?;
+        if !T::SYNC {
+            let cache = self.name().to_owned();
+            return Some(Err(CacheError::AsyncCache { cache }));
+        }
+        now(self.tier().invalidate(key));
+        Some(Ok(()))
+    }
+    fn invalidate_all(&self) {
+        self.tier().invalidate_all();
+    }
+    fn run_pending_tasks(&self) -> BoxFuture<'_, ()> {
+        Box::pin(self.tier().run_pending_tasks())
+    }
+    fn as_any(&self) -> &(dyn Any + Send + Sync) {
+        self
+    }
 }
 
 /// A registered cache, whatever its key and value types; from

@@ -9,42 +9,70 @@
 //! the load to a waiter. An [`Adapter`] says what of a return value is cached:
 //! the `Ok` of a `Result`, the `Some` of an `Option`, or the value itself.
 //!
+//! Both are one core (`core.rs`: counting, coalescing, admission, re-entry)
+//! over a storage tier (`tier.rs`: the `Tier` trait, and how a new tier,
+//! such as a shared one, is added; `moka_tier.rs`: moka's).
+//!
 //! Every cache is registered under its name; [`get`] returns a
 //! [`CacheHandle`] for statistics and invalidation, [`all`] every cache's
 //! [`CacheStats`].
 
-/// moka's cache (`moka::sync` or `moka::future`) built with `config`,
-/// counting evictions (size or expiry) into `counters`.
-macro_rules! build_moka {
-    ($moka:ident, $config:expr, $counters:expr) => {{
-        let config: &$crate::cache::CacheConfig = $config;
-        let evictions = ::std::sync::Arc::clone($counters);
-        let mut builder = ::moka::$moka::Cache::builder()
-            .max_capacity(config.max_capacity)
-            .time_to_live(config.ttl)
-            .eviction_listener(move |_key, _value, cause| {
-                if cause.was_evicted() {
-                    evictions.evicted();
-                }
-            });
-        if let Some(tti) = config.tti {
-            builder = builder.time_to_idle(tti);
+/// A cache type over `Core<K, V, $tier>`: the struct, its `Debug`, and
+/// what it offers the same way whether its function is sync or async.
+macro_rules! cache_type {
+    ($(#[$doc:meta])* $name:ident over $tier:ident) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name<K, V> {
+            core: $crate::cache::core::Core<K, V, $tier<K, V>>,
         }
-        builder.build()
-    }};
+
+        impl<K, V> ::std::fmt::Debug for $name<K, V> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("name", &self.core.name())
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl<K, V> $name<K, V>
+        where
+            K: ::std::hash::Hash + Eq + Clone + Send + Sync + 'static,
+            V: Clone + Send + Sync + 'static,
+        {
+            pub(crate) fn new(core: $crate::cache::core::Core<K, V, $tier<K, V>>) -> Self {
+                Self { core }
+            }
+
+            /// Removes every entry.
+            pub fn invalidate_all(&self) {
+                $crate::cache::tier::Tier::invalidate_all(self.core.tier());
+            }
+
+            /// The cache's figures now.
+            pub fn stats(&self) -> $crate::cache::CacheStats {
+                self.core.stats()
+            }
+        }
+    };
 }
 
 mod async_cache;
 mod builder;
 mod callsite;
 mod config;
+mod core;
 mod error;
 mod flight;
 mod handle;
+mod moka_tier;
 mod reentry;
 mod shape;
 mod stats;
 mod sync_cache;
+mod tier;
+#[cfg(test)]
+mod tier_tests;
 
 pub use async_cache::AsyncCache;
 pub use builder::{CacheBuilder, builder};

@@ -1,7 +1,5 @@
 //! What a cache counts, and its snapshot.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-
 #[cfg(feature = "serde")]
 use serde::Serialize;
 
@@ -11,12 +9,11 @@ const HITS: usize = 0;
 const MISSES: usize = 1;
 const LOADS: usize = 2;
 
-/// Counters of one cache. Hits and misses are per-thread counts (no shared
-/// write on the hit path); evictions come from moka's eviction listener.
+/// Counters of one cache's calls: per-thread counts (no shared write on the
+/// hit path). What its tier knows (entries, evictions) is added by the tier.
 #[derive(Default)]
 pub(crate) struct Counters {
     per_thread: PerThreadCounts,
-    evictions: AtomicU64,
 }
 
 pub(crate) struct PerThreadCounts(PerThread<3>);
@@ -42,11 +39,9 @@ impl Counters {
         self.per_thread.0.add(LOADS, 1);
     }
 
-    pub(crate) fn evicted(&self) {
-        self.evictions.fetch_add(1, Relaxed);
-    }
-
-    pub(crate) fn snapshot(&self, name: &str, entries: u64) -> CacheStats {
+    /// The figures of the calls; `evictions` and `entries` are the tier's
+    /// to fill.
+    pub(crate) fn snapshot(&self, name: &str) -> CacheStats {
         let hits = self.per_thread.0.sum(HITS);
         let misses = self.per_thread.0.sum(MISSES);
         let lookups = hits + misses;
@@ -60,8 +55,8 @@ impl Counters {
                 hits as f64 / lookups as f64
             },
             loads: self.per_thread.0.sum(LOADS),
-            evictions: self.evictions.load(Relaxed),
-            entries,
+            evictions: 0,
+            entries: 0,
         }
     }
 }
