@@ -1,9 +1,14 @@
 //! The attributes of [opguard](https://docs.rs/opguard). Use them through the
 //! `opguard` crate: the code they generate names `::opguard::__private`.
 //!
-//! Each attribute is a pipeline: `signature` reads the function, an `args`
-//! module reads and checks the options, an `expand` module writes the code,
-//! and `driver` ties them together and reports every error at once.
+//! Each attribute is a pipeline in its own folder: `args.rs` reads the
+//! options its `OPTIONS` table lists (`args::read`), `valid.rs` checks what
+//! only the macro can (options that go together, the function's shape),
+//! `expand.rs` writes the code (through `emit`, which names
+//! `::opguard::__private` and declares settings the runtime's rules check at
+//! compile time); `signature` reads the function, and `driver` fuses stacked
+//! attributes and reports every error at once. The attributes' docs are in
+//! `docs/*.md`, shown on hover.
 
 #![forbid(unsafe_code)]
 
