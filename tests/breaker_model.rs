@@ -538,7 +538,7 @@ fn op_strategy() -> impl Strategy<Value = Op> {
 fn the_breaker_agrees_with_the_model() {
     let coverage = Coverage::default();
     let mut runner = TestRunner::new(Config {
-        cases: 256,
+        cases: 512,
         failure_persistence: None,
         ..Config::default()
     });
