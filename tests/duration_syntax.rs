@@ -1,4 +1,5 @@
-//! The attributes (read at compile time) and `opguard::duration::parse`
+//! The attributes (read at compile time, here through a `macro_rules!`
+//! `$text:literal`, which arrives in an invisible group) and `opguard::duration::parse`
 //! (read at run time, for builders such as `health::register(..).timeout("2s")`)
 //! read the same duration strings the same way.
 
@@ -7,7 +8,7 @@ use std::time::Duration;
 use opguard::monitor_performance;
 
 macro_rules! timed {
-    ($($name:ident = $text:tt),* $(,)?) => {
+    ($($name:ident = $text:literal),* $(,)?) => {
         $(
             #[monitor_performance(threshold = $text)]
             fn $name() {}

@@ -61,6 +61,16 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Vec<RawArg> {
     args
 }
 
+/// The expression inside invisible groups: a `$value:literal` or `$e:expr`
+/// of a `macro_rules!` macro arrives wrapped in one, and reads as what it
+/// holds.
+fn ungroup(expr: syn::Expr) -> syn::Expr {
+    match expr {
+        syn::Expr::Group(group) => ungroup(*group.expr),
+        other => other,
+    }
+}
+
 fn entry(input: ParseStream<'_>) -> syn::Result<RawArg> {
     if !input.peek(Ident::peek_any) {
         return Err(input.error("expected an option name, like `name = \"...\"`"));
@@ -79,7 +89,7 @@ fn entry(input: ParseStream<'_>) -> syn::Result<RawArg> {
                 input.parse::<TokenTree>()?;
                 RawValue::Bracket(group)
             }
-            _ => RawValue::Expr(input.parse()?),
+            _ => RawValue::Expr(ungroup(input.parse()?)),
         }
     } else if input.peek(syn::token::Paren) {
         match input.parse::<TokenTree>()? {
