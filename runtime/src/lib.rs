@@ -28,6 +28,8 @@ pub mod timeout;
 #[cfg(feature = "tower")]
 pub mod tower;
 pub mod trace;
+#[cfg(feature = "serde")]
+mod units;
 mod watch;
 
 pub use config_error::ConfigError;

@@ -57,7 +57,7 @@ pub struct ServiceHealth {
     /// How long the process has run (`uptime_seconds` in JSON).
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "uptime_seconds", serialize_with = "seconds")
+        serde(rename = "uptime_seconds", serialize_with = "crate::units::seconds")
     )]
     pub uptime: Duration,
     /// Every check, by name (the built-in `memory` included).
@@ -179,11 +179,6 @@ pub fn liveness() -> Liveness {
 #[cfg(feature = "serde")]
 fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64() * 1000.0)
-}
-
-#[cfg(feature = "serde")]
-fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(d.as_secs_f64())
 }
 
 #[cfg(feature = "serde")]

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 #[cfg(feature = "serde")]
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 /// What a [`Timer`](super::Timer) has recorded, read at one moment.
 ///
@@ -36,7 +36,7 @@ pub struct TimerSnapshot {
     /// The slow-call threshold.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "threshold_seconds", serialize_with = "seconds")
+        serde(rename = "threshold_seconds", serialize_with = "crate::units::seconds")
     )]
     pub threshold: Duration,
     /// Latency of the calls that returned (ok or error).
@@ -65,37 +65,37 @@ pub struct LatencySummary {
     /// Mean latency.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "mean_seconds", serialize_with = "seconds")
+        serde(rename = "mean_seconds", serialize_with = "crate::units::seconds")
     )]
     pub mean: Duration,
     /// Largest latency.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "max_seconds", serialize_with = "seconds")
+        serde(rename = "max_seconds", serialize_with = "crate::units::seconds")
     )]
     pub max: Duration,
     /// Median.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "p50_seconds", serialize_with = "seconds")
+        serde(rename = "p50_seconds", serialize_with = "crate::units::seconds")
     )]
     pub p50: Duration,
     /// 90th percentile.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "p90_seconds", serialize_with = "seconds")
+        serde(rename = "p90_seconds", serialize_with = "crate::units::seconds")
     )]
     pub p90: Duration,
     /// 99th percentile.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "p99_seconds", serialize_with = "seconds")
+        serde(rename = "p99_seconds", serialize_with = "crate::units::seconds")
     )]
     pub p99: Duration,
     /// 99.9th percentile.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "p999_seconds", serialize_with = "seconds")
+        serde(rename = "p999_seconds", serialize_with = "crate::units::seconds")
     )]
     pub p999: Duration,
 }
@@ -116,9 +116,4 @@ impl LatencySummary {
             p999: at(0.999),
         }
     }
-}
-
-#[cfg(feature = "serde")]
-fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(d.as_secs_f64())
 }

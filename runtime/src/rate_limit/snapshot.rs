@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 #[cfg(feature = "serde")]
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 /// What a limiter has decided, read at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub struct RateLimitSnapshot {
     /// The rate's period.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "period_seconds", serialize_with = "seconds")
+        serde(rename = "period_seconds", serialize_with = "crate::units::seconds")
     )]
     pub period: Duration,
     /// Calls allowed at once after an idle period.
@@ -29,9 +29,4 @@ pub struct RateLimitSnapshot {
     pub limited: u64,
     /// Keys with state now (keyed limiters; zero otherwise).
     pub tracked_keys: u64,
-}
-
-#[cfg(feature = "serde")]
-fn seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(d.as_secs_f64())
 }
