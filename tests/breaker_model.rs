@@ -514,6 +514,9 @@ fn config_strategy() -> impl Strategy<Value = BreakerConfig> {
                 success_threshold,
                 half_open_max_duration: Duration::from_millis(half_open_max_ms),
                 timeout: None,
+                // The fleet's model is tests/shared_breaker_model.rs.
+                shared: false,
+                sync_interval: BreakerConfig::DEFAULT.sync_interval,
             },
         )
 }

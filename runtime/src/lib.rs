@@ -24,6 +24,8 @@ mod outcome;
 pub mod rate_limit;
 mod registry;
 pub mod retry;
+#[cfg(feature = "redis")]
+pub mod shared;
 pub mod timeout;
 #[cfg(feature = "tower")]
 pub mod tower;

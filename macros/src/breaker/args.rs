@@ -74,6 +74,12 @@ pub(crate) const OPTIONS: &[Opt] = &[
         r#"max_retry_delay = "1s" , retries = 2"#,
     ),
     opt("fallback", Kind::FnPath, "fallback = Self :: cached"),
+    opt("shared", Kind::Flag, "shared"),
+    opt(
+        "sync_interval",
+        Kind::Duration,
+        r#"sync_interval = "50ms" , shared"#,
+    ),
 ];
 
 const fn opt(key: &'static str, kind: Kind, example: &'static str) -> Opt {

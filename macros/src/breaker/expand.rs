@@ -145,7 +145,15 @@ fn config(args: &BreakerArgs) -> TokenStream {
     if let Some(n) = read.int("consecutive_failures") {
         fields.push(("consecutive_failures", some(Some(emit::int(n)))));
     }
-    for field in ["window", "recovery_timeout", "half_open_max_duration"] {
+    if read.flag("shared") {
+        fields.push(("shared", quote!(true)));
+    }
+    for field in [
+        "window",
+        "recovery_timeout",
+        "half_open_max_duration",
+        "sync_interval",
+    ] {
         if let Some(d) = read.duration(field) {
             fields.push((field, duration(d)));
         }
@@ -185,6 +193,8 @@ const CONFIG: Settings<'static> = Settings {
         "success_threshold",
         "half_open_max_duration",
         "timeout",
+        "shared",
+        "sync_interval",
     ],
 };
 

@@ -34,6 +34,12 @@ pub(crate) fn check(args: &BreakerArgs, function: Option<&Function>, errors: &mu
             }
         }
     }
+    if let (Some(interval), false) = (key("sync_interval"), args.read.flag("shared")) {
+        errors.at(
+            interval,
+            "`sync_interval` is how often a shared breaker syncs with the fleet: it has no effect without `shared`",
+        );
+    }
     let Some(function) = function else { return };
     if let (Some(timeout), false) = (key("timeout"), function.is_async()) {
         errors.at(

@@ -122,6 +122,18 @@ impl BreakerBuilder {
         self
     }
 
+    /// One state for every instance using this name and Redis (SPEC §9;
+    /// feature `redis`): outcomes are added to the fleet's counters every
+    /// `sync_interval` (default 100 ms), the fleet's transitions are
+    /// followed, probes are fleet-wide. Until
+    /// `opguard::shared::connect` succeeds, and while Redis is unavailable,
+    /// the breaker protects with its local window.
+    pub fn shared(mut self, sync_interval: Duration) -> Self {
+        self.config.shared = true;
+        self.config.sync_interval = sync_interval;
+        self
+    }
+
     /// Registers the breaker, or returns the one registered under this name.
     ///
     /// # Panics

@@ -37,6 +37,12 @@ pub struct BreakerConfig {
     pub half_open_max_duration: Duration,
     /// Async calls taking longer are abandoned and count as failures.
     pub timeout: Option<Duration>,
+    /// Every instance using this breaker's name and Redis sees one state
+    /// (feature `redis`, after `opguard::shared::connect`).
+    pub shared: bool,
+    /// How stale a shared breaker's view of the fleet may be: it syncs with
+    /// Redis at least this often (above zero).
+    pub sync_interval: Duration,
 }
 
 /// The largest `half_open_max_calls` and `success_threshold`.
@@ -61,6 +67,8 @@ impl BreakerConfig {
         success_threshold: 1,
         half_open_max_duration: Duration::from_secs(60),
         timeout: None,
+        shared: false,
+        sync_interval: Duration::from_millis(100),
     };
 
     /// Whether successes must be counted in the window (a clock read per
@@ -114,6 +122,10 @@ impl BreakerConfig {
                 => "`half_open_max_duration` must be longer than zero";
             ["timeout"] match self.timeout { Some(timeout) => !timeout.is_zero(), None => true }
                 => "`timeout` must be longer than zero";
+            ["shared"] !self.shared || cfg!(feature = "redis")
+                => "`shared` needs opguard's `redis` feature: `opguard = { version = \"0.1\", features = [\"redis\"] }`";
+            ["sync_interval"] !self.sync_interval.is_zero()
+                => "`sync_interval` must be longer than zero";
         }
     }
 }

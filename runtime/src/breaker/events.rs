@@ -25,6 +25,10 @@ pub struct BreakerEvent {
     pub to: BreakerState,
     /// When, on the wall clock.
     pub at: SystemTime,
+    /// For a shared breaker, the instance that made the transition (this
+    /// one or another of the fleet); `None` for a breaker of this process
+    /// only.
+    pub origin: Option<Arc<str>>,
 }
 
 fn sender() -> &'static broadcast::Sender<BreakerEvent> {
@@ -56,7 +60,12 @@ pub(super) fn log(name: &str, from: BreakerState, to: BreakerState) {
 }
 
 /// Sends a transition to the subscribers of [`events`], if any.
-pub(super) fn broadcast(name: &str, from: BreakerState, to: BreakerState) {
+pub(super) fn broadcast(
+    name: &str,
+    from: BreakerState,
+    to: BreakerState,
+    origin: Option<Arc<str>>,
+) {
     // Nobody subscribed: nothing to build (the name is copied per event).
     let sender = sender();
     if sender.receiver_count() == 0 {
@@ -68,5 +77,6 @@ pub(super) fn broadcast(name: &str, from: BreakerState, to: BreakerState) {
         from,
         to,
         at: SystemTime::now(),
+        origin,
     });
 }

@@ -61,6 +61,10 @@ impl Breaker {
             };
             Machine::new(owned, config, clock, LocalStore::new(config.window))
         });
+        #[cfg(feature = "redis")]
+        if let Some(link) = &inner.link {
+            crate::shared::breaker::attach(&inner, link);
+        }
         if !created && inner.config != config {
             tracing::warn!(
                 target: TARGET,

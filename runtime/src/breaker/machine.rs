@@ -46,6 +46,9 @@ pub(crate) struct Machine<S> {
     clock: Clock,
     base: Instant,
     pub(super) store: S,
+    /// The fleet this breaker follows, if `shared`.
+    #[cfg(feature = "redis")]
+    pub(crate) link: Option<std::sync::Arc<crate::shared::breaker::Link>>,
 }
 
 impl<S: Store> Machine<S> {
@@ -63,6 +66,10 @@ impl<S: Store> Machine<S> {
             base: clock.now(),
             clock,
             store,
+            #[cfg(feature = "redis")]
+            link: config.shared.then(|| {
+                std::sync::Arc::new(crate::shared::breaker::Link::new(config.sync_interval))
+            }),
         }
     }
 
@@ -104,10 +111,16 @@ impl<S: Store> Machine<S> {
                     if let Some(left) = time_left(self.store.opened_at(), limit, now) {
                         return Err(self.reject(left));
                     }
+                    // The fleet moves to half-open on Redis' clock.
+                    #[cfg(feature = "redis")]
+                    if let Some(link) = self.live_link() {
+                        link.want_probe();
+                        return Err(self.reject(link.sync_interval));
+                    }
                     self.transition(generation, BreakerState::HalfOpen, now);
                 }
                 BreakerState::HalfOpen => {
-                    let max = u64::from(self.config.half_open_max_calls);
+                    let max = self.probe_slots();
                     let taken = self.store.update_probes(generation, |probes| {
                         (probes.in_flight < max).then_some(Probes {
                             in_flight: probes.in_flight + 1,
@@ -119,6 +132,12 @@ impl<S: Store> Machine<S> {
                         // The slots belong to a newer half-open state: look again.
                         Err(probes) if !probes.belongs_to(generation) => continue,
                         Err(_) => {}
+                    }
+                    // The fleet's probes run on leases: ask for one.
+                    #[cfg(feature = "redis")]
+                    if let Some(link) = self.live_link() {
+                        link.want_probe();
+                        return Err(self.reject(link.sync_interval));
                     }
                     // Every slot is taken. Probes get `half_open_max_duration`
                     // to finish; past it the breaker reopens, and their late
@@ -132,6 +151,16 @@ impl<S: Store> Machine<S> {
                 }
             }
         }
+    }
+
+    /// Probes that may run at once here: the leases held from the fleet
+    /// while it decides, else `half_open_max_calls`.
+    fn probe_slots(&self) -> u64 {
+        #[cfg(feature = "redis")]
+        if let Some(link) = self.live_link() {
+            return link.leases();
+        }
+        u64::from(self.config.half_open_max_calls)
     }
 
     fn reject(&self, retry_after: Duration) -> GuardError {
@@ -193,6 +222,11 @@ impl<S: Store> Machine<S> {
                 }
             }
             PermitKind::Probe => {
+                #[cfg(feature = "redis")]
+                if self.fleet_probe_ended(generation, crate::shared::breaker::ProbeEnd::Success) {
+                    self.count_slow(started);
+                    return;
+                }
                 let slow = u64::from(self.count_slow(started));
                 let counted = self.store.update_probes(generation, |probes| {
                     Some(Probes {
@@ -259,6 +293,10 @@ impl<S: Store> Machine<S> {
                 }
             }
             PermitKind::Probe => {
+                #[cfg(feature = "redis")]
+                if self.fleet_probe_ended(generation, crate::shared::breaker::ProbeEnd::Failure) {
+                    return;
+                }
                 self.transition(generation, BreakerState::Open, now);
             }
             PermitKind::Disabled => {}
@@ -270,6 +308,10 @@ impl<S: Store> Machine<S> {
     pub(crate) fn on_cancel(&self, Ticket { generation, kind }: Ticket) {
         self.store.count(Counter::Cancelled, 1);
         if kind == PermitKind::Probe {
+            #[cfg(feature = "redis")]
+            if self.fleet_probe_ended(generation, crate::shared::breaker::ProbeEnd::Cancelled) {
+                return;
+            }
             let _ = self.store.update_probes(generation, |probes| {
                 Some(Probes {
                     in_flight: probes.in_flight.saturating_sub(1),
@@ -293,7 +335,17 @@ impl<S: Store> Machine<S> {
     /// Whether a trigger fires at `now` (closed state).
     fn tripped(&self, now: u64) -> bool {
         let config = &self.config;
-        let counts = self.store.window(now);
+        #[allow(unused_mut)]
+        let mut counts = self.store.window(now);
+        // A shared breaker judges the fleet's window: its own counts and
+        // the other instances' as of the last sync.
+        #[cfg(feature = "redis")]
+        if let Some(link) = self.live_link() {
+            let (calls, failures, slow) = link.others();
+            counts.calls += calls;
+            counts.failures += failures;
+            counts.slow += slow;
+        }
         let rate_reached = |part: u64, rate: f64| {
             counts.calls >= u64::from(config.minimum_calls)
                 && counts.calls > 0

@@ -32,6 +32,8 @@ mod callsite;
 mod clock;
 mod config;
 mod events;
+#[cfg(feature = "redis")]
+mod fleet;
 mod handle;
 mod local;
 mod machine;
@@ -55,10 +57,12 @@ pub use events::{BreakerEvent, TARGET, events};
 pub use handle::Breaker;
 pub use permit::{OwnedPermit, Permit};
 pub use policy::{CallPolicy, OwnedCallPolicy};
-pub use snapshot::{BreakerSnapshot, FailureRecord};
+pub use snapshot::{BreakerScope, BreakerSnapshot, FailureRecord, FleetCounts};
 pub use state::BreakerState;
 
 use handle::registry;
+#[cfg(feature = "redis")]
+pub(crate) use local::Inner;
 
 /// The breaker registered under `name`.
 ///

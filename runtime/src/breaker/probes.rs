@@ -11,7 +11,7 @@ const GEN_MASK: u64 = (1 << 28) - 1;
 /// The half-open word of one generation's probes: how many run, how many
 /// succeeded, and how many of those were slow.
 #[derive(Clone, Copy)]
-pub(super) struct Probes {
+pub(crate) struct Probes {
     pub(super) generation: u64,
     pub(super) slow: u64,
     pub(super) in_flight: u64,

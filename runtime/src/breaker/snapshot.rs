@@ -40,6 +40,51 @@ pub struct BreakerSnapshot {
     pub consecutive_failures: u64,
     /// The last (up to) 10 failures, oldest first.
     pub last_failures: Vec<FailureRecord>,
+    /// Whose state this is: this process's, the fleet's, or this process's
+    /// while a shared breaker cannot reach the fleet.
+    pub scope: BreakerScope,
+    /// For a shared breaker, the fleet's window as of the last sync.
+    pub fleet: Option<FleetCounts>,
+}
+
+/// Whose state a breaker follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum BreakerScope {
+    /// A breaker of this process only.
+    Local,
+    /// A shared breaker following the fleet through Redis.
+    Fleet,
+    /// A shared breaker protecting with its local window, because Redis is
+    /// unavailable (or `opguard::shared::connect` was not called); it
+    /// reconciles with the fleet when Redis is back.
+    LocalFallback,
+}
+
+impl BreakerScope {
+    /// The lower-case name used in exports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BreakerScope::Local => "local",
+            BreakerScope::Fleet => "fleet",
+            BreakerScope::LocalFallback => "local_fallback",
+        }
+    }
+}
+
+/// A shared breaker's fleet-wide window, as of its last sync with Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+pub struct FleetCounts {
+    /// Calls in the fleet's window.
+    pub window_calls: u64,
+    /// Failures in the fleet's window.
+    pub window_failures: u64,
+    /// Slow calls in the fleet's window.
+    pub window_slow: u64,
+    /// Instances that synced within the window.
+    pub instances: u64,
 }
 
 /// One failure, for [`BreakerSnapshot::last_failures`].

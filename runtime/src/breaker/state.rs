@@ -45,7 +45,7 @@ impl BreakerState {
         BreakerState::Disabled,
     ];
 
-    const fn code(self) -> u64 {
+    pub(crate) const fn code(self) -> u64 {
         match self {
             BreakerState::Closed => 0,
             BreakerState::Open => 1,
@@ -55,7 +55,7 @@ impl BreakerState {
         }
     }
 
-    const fn from_code(code: u64) -> Self {
+    pub(crate) const fn from_code(code: u64) -> Self {
         match code {
             1 => BreakerState::Open,
             2 => BreakerState::HalfOpen,

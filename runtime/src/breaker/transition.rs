@@ -3,7 +3,7 @@
 
 use super::events::{broadcast, log};
 use super::machine::Machine;
-use super::snapshot::BreakerSnapshot;
+use super::snapshot::{BreakerScope, BreakerSnapshot, FleetCounts};
 use super::state::BreakerState;
 use super::store::{Counter, Step, Store};
 
@@ -19,12 +19,21 @@ impl<S: Store> Machine<S> {
             to,
             now,
         };
+        #[cfg(feature = "redis")]
+        let origin = self.link.as_ref().and_then(|link| link.origin());
+        #[cfg(not(feature = "redis"))]
+        let origin = None;
         let moved = self.store.transition(step, |from| {
-            broadcast(&self.name, from, to);
+            broadcast(&self.name, from, to, origin);
         });
         match moved {
             Some(from) => {
                 log(&self.name, from, to);
+                // A shared breaker tells the fleet what it did alone.
+                #[cfg(feature = "redis")]
+                if let Some(link) = &self.link {
+                    link.moved(from, to);
+                }
                 true
             }
             None => false,
@@ -49,6 +58,11 @@ impl<S: Store> Machine<S> {
         }
         if forget {
             self.store.forget_failures();
+        }
+        // Manual control applies to the whole fleet.
+        #[cfg(feature = "redis")]
+        if let Some(link) = &self.link {
+            link.forced(to, forget);
         }
     }
 
@@ -90,6 +104,36 @@ impl<S: Store> Machine<S> {
             failure_rate,
             consecutive_failures: store.consecutive(),
             last_failures: store.last_failures(),
+            scope: self.scope(),
+            fleet: self.fleet_counts(),
         }
+    }
+}
+
+impl<S: Store> Machine<S> {
+    fn scope(&self) -> BreakerScope {
+        #[cfg(feature = "redis")]
+        if let Some(link) = &self.link {
+            return if link.live() {
+                BreakerScope::Fleet
+            } else {
+                BreakerScope::LocalFallback
+            };
+        }
+        BreakerScope::Local
+    }
+
+    fn fleet_counts(&self) -> Option<FleetCounts> {
+        #[cfg(feature = "redis")]
+        if let Some(link) = &self.link {
+            let view = crate::shared::breaker::view(link);
+            return Some(FleetCounts {
+                window_calls: view.calls,
+                window_failures: view.failures,
+                window_slow: view.slow,
+                instances: view.instances,
+            });
+        }
+        None
     }
 }

@@ -1,0 +1,146 @@
+//! A fleet of instances (child processes) with one shared breaker over a
+//! real `redis-server`: a trip on one opens the others within
+//! `sync_interval`, manual control reaches every instance, and half-open
+//! lets exactly one probe through fleet-wide, on a lease that expires with
+//! its process.
+
+#[path = "support/fleet.rs"]
+mod fleet;
+#[path = "support/redis_server.rs"]
+mod redis_server;
+
+use std::time::{Duration, Instant};
+
+use fleet::{Instance, Setup};
+use redis_server::RedisServer;
+
+const ENTRY: &str = "instance";
+
+/// The child instance's entry point (run only as a child of these tests).
+#[test]
+#[ignore = "a child instance, started by the tests of this file"]
+fn instance() {
+    fleet::child_main();
+}
+
+fn millis(answer: &str) -> u64 {
+    let (word, n) = answer.split_once(' ').expect("an answer with a number");
+    assert_eq!(word, "ok", "unexpected answer {answer:?}");
+    n.parse().expect("milliseconds")
+}
+
+#[test]
+fn a_trip_on_one_instance_opens_the_others_within_sync_interval() {
+    let redis = RedisServer::start();
+    let setup = Setup::new(redis.url(), "fleet.trip");
+    let mut a = Instance::spawn(ENTRY, "a", &setup);
+    let mut b = Instance::spawn(ENTRY, "b", &setup);
+    assert_eq!(a.ask("state"), "closed fleet");
+    assert_eq!(b.ask("state"), "closed fleet");
+
+    // A sees the failures; B sees nothing wrong at all.
+    assert_eq!(a.ask("fail 3"), "done rejected=0");
+    assert_eq!(a.ask("state"), "open fleet");
+    let after = millis(&b.ask("wait open 2000"));
+    assert!(
+        after <= setup.sync_ms + 50,
+        "B opened {after} ms after A's trip; sync_interval is {} ms",
+        setup.sync_ms
+    );
+    assert!(b.ask("call").starts_with("rejected"));
+    // Both announce the one transition, made by A.
+    assert_eq!(a.ask("events"), "closed>open@a");
+    assert_eq!(b.ask("events"), "closed>open@a");
+    // Redis holds one transition: generation 1, opened by A.
+    let state: Vec<String> = redis.cmd(&[
+        "HMGET",
+        "opguard:{breaker:fleet.trip}:state",
+        "st",
+        "gen",
+        "origin",
+    ]);
+    assert_eq!(state, ["1", "1", "a"]);
+}
+
+#[test]
+fn manual_control_on_any_instance_applies_to_the_fleet() {
+    let redis = RedisServer::start();
+    let setup = Setup::new(redis.url(), "fleet.manual");
+    let mut a = Instance::spawn(ENTRY, "a", &setup);
+    let mut b = Instance::spawn(ENTRY, "b", &setup);
+
+    assert_eq!(b.ask("force_open"), "done");
+    assert!(millis(&a.ask("wait forced_open 2000")) <= setup.sync_ms + 50);
+    assert!(a.ask("call").starts_with("rejected"));
+
+    assert_eq!(a.ask("force_close"), "done");
+    assert!(millis(&b.ask("wait closed 2000")) <= setup.sync_ms + 50);
+    assert!(b.ask("call").starts_with("ok"));
+
+    assert_eq!(a.ask("disable"), "done");
+    assert!(millis(&b.ask("wait disabled 2000")) <= setup.sync_ms + 50);
+    assert_eq!(b.ask("reset"), "done");
+    assert!(millis(&a.ask("wait closed 2000")) <= setup.sync_ms + 50);
+    assert_eq!(
+        b.ask("events"),
+        "closed>forced_open@b;forced_open>closed@a;closed>disabled@a;disabled>closed@b"
+    );
+}
+
+#[test]
+fn half_open_lets_one_probe_through_the_whole_fleet() {
+    let redis = RedisServer::start();
+    let mut setup = Setup::new(redis.url(), "fleet.probe");
+    setup.recovery_ms = 300;
+    setup.sync_ms = 50;
+    let mut fleet: Vec<Instance> = ["a", "b", "c"]
+        .iter()
+        .map(|id| Instance::spawn(ENTRY, id, &setup))
+        .collect();
+    assert_eq!(fleet[0].ask("fail 3"), "done rejected=0");
+    for instance in &mut fleet {
+        assert!(instance.ask("wait open 2000").starts_with("ok"));
+    }
+    // Past the recovery timeout every instance asks for a probe, over and
+    // over: exactly one gets it.
+    let deadline = Instant::now() + Duration::from_millis(1200);
+    let mut holders = Vec::new();
+    while Instant::now() < deadline {
+        for (i, instance) in fleet.iter_mut().enumerate() {
+            if instance.ask("hold") == "held" {
+                holders.push(i);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(holders.len(), 1, "probes granted: {holders:?}");
+    let holder = holders[0];
+
+    // The holder dies mid-probe: its lease runs out (4 × sync_interval, at
+    // least 500 ms), and another instance probes.
+    fleet[holder].kill();
+    let killed_at = Instant::now();
+    let mut next = None;
+    while next.is_none() && killed_at.elapsed() < Duration::from_secs(3) {
+        for (i, instance) in fleet.iter_mut().enumerate() {
+            if i != holder && instance.ask("hold") == "held" {
+                next = Some(i);
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let next = next.expect("another instance probes once the dead one's lease expired");
+    assert!(
+        killed_at.elapsed() >= Duration::from_millis(400),
+        "a new probe came {:?} after the holder died, before its lease could expire",
+        killed_at.elapsed()
+    );
+    // Its success closes the breaker for the whole fleet.
+    assert_eq!(fleet[next].ask("release ok"), "released");
+    for (i, instance) in fleet.iter_mut().enumerate() {
+        if i != holder {
+            assert!(instance.ask("wait closed 2000").starts_with("ok"));
+        }
+    }
+}
