@@ -1,6 +1,7 @@
-//! The pub/sub listener: one connection per process, subscribed to the
-//! tier's channel, that wakes the shared breaker a message names. Polling
-//! every `sync_interval` is the backstop when a message is lost.
+//! The pub/sub listener: one connection per process, subscribed to every
+//! channel of the tier (`<prefix>:<kind>-events`), that hands each message
+//! to its kind: a breaker's name wakes that breaker's agent. Polling every
+//! `sync_interval` is the backstop when a message is lost.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,9 +10,30 @@ use futures_util::StreamExt;
 
 use super::conn::{TARGET, Tier};
 
+/// The channel of one kind of announcement (`breaker`: transitions).
+pub(crate) fn channel(prefix: &str, kind: &str) -> String {
+    format!("{prefix}:{kind}-events")
+}
+
 /// The channel every transition of a shared breaker is announced on.
 pub(crate) fn breaker_channel(prefix: &str) -> String {
-    format!("{prefix}:breaker-events")
+    channel(prefix, "breaker")
+}
+
+/// Hands a message on `channel` to its kind.
+fn dispatch(prefix: &str, channel: &str, payload: &str) {
+    let kind = channel
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .and_then(|rest| rest.strip_suffix("-events"));
+    if kind == Some("breaker") {
+        super::breaker::wake(payload);
+    }
+}
+
+/// What may have been missed while unsubscribed is caught up now.
+fn resubscribed() {
+    super::breaker::wake_all();
 }
 
 /// Starts the listener on the tier's runtime; it reconnects (with backoff
@@ -20,10 +42,10 @@ pub(crate) fn start(tier: &Arc<Tier>) {
     let tier = Arc::clone(tier);
     let runtime = tier.runtime.clone();
     runtime.spawn(async move {
-        let channel = breaker_channel(&tier.config.prefix);
+        let pattern = channel(&tier.config.prefix, "*");
         let mut backoff = Duration::from_millis(50);
         loop {
-            match listen(&tier, &channel).await {
+            match listen(&tier, &pattern).await {
                 Ok(()) => backoff = Duration::from_millis(50),
                 Err(error) => {
                     tracing::debug!(target: TARGET, %error, "shared tier: pub/sub connection lost; reconnecting");
@@ -35,20 +57,19 @@ pub(crate) fn start(tier: &Arc<Tier>) {
     });
 }
 
-async fn listen(tier: &Tier, channel: &str) -> redis::RedisResult<()> {
+async fn listen(tier: &Tier, pattern: &str) -> redis::RedisResult<()> {
     let connect = tier.pubsub_client.get_async_pubsub();
     let mut pubsub = tokio::time::timeout(Duration::from_secs(2), connect)
         .await
         .map_err(|_| {
             redis::RedisError::from((redis::ErrorKind::Io, "pub/sub connect timed out"))
         })??;
-    pubsub.subscribe(channel).await?;
-    // Whatever was missed while unsubscribed is caught up by a sync now.
-    super::breaker::wake_all();
+    pubsub.psubscribe(pattern).await?;
+    resubscribed();
     let mut messages = pubsub.on_message();
     while let Some(message) = messages.next().await {
-        if let Ok(name) = message.get_payload::<String>() {
-            super::breaker::wake(&name);
+        if let Ok(payload) = message.get_payload::<String>() {
+            dispatch(&tier.config.prefix, message.get_channel_name(), &payload);
         }
     }
     Ok(())
