@@ -144,3 +144,83 @@ fn half_open_lets_one_probe_through_the_whole_fleet() {
         }
     }
 }
+
+fn totals(redis: &RedisServer, name: &str) -> std::collections::HashMap<String, u64> {
+    redis.cmd(&["HGETALL", &format!("opguard:{{breaker:{name}}}:totals")])
+}
+
+#[test]
+fn fleet_counts_are_exact_sums_with_an_instance_restarted_midway() {
+    let redis = RedisServer::start();
+    let mut setup = Setup::new(redis.url(), "fleet.counts");
+    // Never trips: every call runs and is counted.
+    setup.threshold = 1_000_000;
+    setup.sync_ms = 20;
+    let mut a = Instance::spawn(ENTRY, "a", &setup);
+    let mut b = Instance::spawn(ENTRY, "b", &setup);
+    let mut c = Instance::spawn(ENTRY, "c", &setup);
+    // K calls on M tasks per instance, while each agent flushes every 20 ms.
+    assert_eq!(a.ask("ok 300 4"), "done rejected=0");
+    assert_eq!(b.ask("ok 100 2"), "done rejected=0");
+    assert_eq!(a.ask("fail 40 4"), "done rejected=0");
+    // B restarts under the same name (a pod restarted in place): its new
+    // life counts from zero, on top of what its first life flushed.
+    drop(b);
+    let mut b = Instance::spawn(ENTRY, "b", &setup);
+    assert_eq!(b.ask("ok 100 2"), "done rejected=0");
+    assert_eq!(b.ask("fail 10 2"), "done rejected=0");
+    assert_eq!(c.ask("ok 50 3"), "done rejected=0");
+    for instance in [&mut a, &mut b, &mut c] {
+        assert_eq!(instance.ask("flush"), "flushed true");
+    }
+    let totals = totals(&redis, "fleet.counts");
+    let successes = 300 * 4 + 100 * 2 + 100 * 2 + 50 * 3;
+    let failures = 40 * 4 + 10 * 2;
+    assert_eq!(totals["successes"], successes);
+    assert_eq!(totals["failures"], failures);
+    assert_eq!(totals["calls"], successes + failures);
+    // The fleet window holds them too, and three instances reported.
+    let snapshot = c.ask("snapshot");
+    assert!(
+        snapshot.ends_with(&format!(
+            "fleet_calls={} fleet_failures={failures} instances=3",
+            successes + failures
+        )),
+        "{snapshot}"
+    );
+}
+
+#[test]
+fn instances_with_disagreeing_clocks_agree_on_when_half_open_starts() {
+    let redis = RedisServer::start();
+    let mut setup = Setup::new(redis.url(), "fleet.clocks");
+    setup.recovery_ms = 600;
+    setup.sync_ms = 50;
+    let mut a = Instance::spawn(ENTRY, "a", &setup);
+    // B's clock runs 5 s ahead of A's.
+    setup.clock_offset_ms = 5_000;
+    let mut b = Instance::spawn(ENTRY, "b", &setup);
+    let tripped = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    assert_eq!(a.ask("fail 3"), "done rejected=0");
+    assert!(b.ask("wait open 2000").starts_with("ok"));
+    assert!(a.ask("wait half_open 3000").starts_with("ok"));
+    assert!(b.ask("wait half_open 3000").starts_with("ok"));
+    let entered = |i: &mut Instance| i.ask("entered half_open").parse::<u64>().unwrap();
+    let (at_a, at_b) = (entered(&mut a), entered(&mut b));
+    for at in [at_a, at_b] {
+        assert!(
+            at + 5 >= tripped + setup.recovery_ms,
+            "half-open {} ms after the trip, before the recovery timeout",
+            at - tripped
+        );
+    }
+    assert!(
+        at_a.abs_diff(at_b) <= setup.sync_ms + 50,
+        "A went half-open at +{} ms, B at +{} ms",
+        at_a - tripped,
+        at_b - tripped
+    );
+}

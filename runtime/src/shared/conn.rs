@@ -72,6 +72,10 @@ pub(crate) struct Tier {
     /// that guarded functions called outside any runtime still sync.
     pub(crate) runtime: tokio::runtime::Handle,
     pub(crate) seen: Seen,
+    /// This process among the instances of the same name: a restarted
+    /// process (same pod name) counts afresh, never on top of the totals
+    /// its previous life left in Redis.
+    pub(crate) incarnation: String,
 }
 
 static TIER: OnceLock<Arc<Tier>> = OnceLock::new();
@@ -229,6 +233,7 @@ pub(crate) async fn open(config: SharedConfig) -> Result<(), ConnectError> {
             ..Seen::default()
         },
         config,
+        incarnation: format!("{:016x}", fastrand::u64(..)),
     });
     if TIER.set(Arc::clone(&tier)).is_err() {
         return Err(fail(

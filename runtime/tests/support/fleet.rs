@@ -179,14 +179,17 @@ async fn child() {
         answer(format!("connect failed: {e}"));
         return;
     }
-    let breaker = Breaker::builder(env::<String>("FLEET_NAME"))
-        .failure_threshold(env("FLEET_THRESHOLD"))
-        .recovery_timeout(Duration::from_millis(env("FLEET_RECOVERY_MS")))
-        .half_open_max_calls(env("FLEET_HALF_OPEN_MAX"))
-        .success_threshold(env("FLEET_SUCCESS_THRESHOLD"))
-        .clock(Clock::from_fn(move || tokio::time::Instant::now() + offset))
-        .shared(Duration::from_millis(env("FLEET_SYNC_MS")))
-        .build();
+    let build = move |name: String| {
+        Breaker::builder(name)
+            .failure_threshold(env("FLEET_THRESHOLD"))
+            .recovery_timeout(Duration::from_millis(env("FLEET_RECOVERY_MS")))
+            .half_open_max_calls(env("FLEET_HALF_OPEN_MAX"))
+            .success_threshold(env("FLEET_SUCCESS_THRESHOLD"))
+            .clock(Clock::from_fn(move || tokio::time::Instant::now() + offset))
+            .shared(Duration::from_millis(env("FLEET_SYNC_MS")))
+            .build()
+    };
+    let mut breaker = build(env("FLEET_NAME"));
     let mut events = opguard_runtime::breaker::events();
     let mut seen = Vec::new();
     let mut held: Vec<OwnedPermit> = Vec::new();
@@ -313,9 +316,24 @@ async fn child() {
                 answer("done");
             }
             "flush" => answer(format!("flushed {}", shared::flush().await)),
+            "use" => {
+                breaker = build(words[1].to_owned());
+                shared::flush().await;
+                answer("done");
+            }
+            "entered" => {
+                let unix_ms = seen
+                    .iter()
+                    .rev()
+                    .find(|e| e.name.as_ref() == breaker.name() && e.to.as_str() == words[1])
+                    .and_then(|e| e.at.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_millis());
+                answer(unix_ms);
+            }
             "events" => {
                 let text: Vec<String> = seen
                     .iter()
+                    .filter(|e| e.name.as_ref() == breaker.name())
                     .map(|e| format!("{}>{}@{}", e.from, e.to, e.origin.as_deref().unwrap_or("-")))
                     .collect();
                 answer(text.join(";"));

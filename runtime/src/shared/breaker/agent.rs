@@ -22,12 +22,12 @@ type Answer = (u64, u64, i64, i64, String, u64, u64, u64, u64, String);
 struct Keys([String; 6]);
 
 impl Keys {
-    fn new(prefix: &str, name: &str, instance: &str) -> Self {
+    fn new(prefix: &str, name: &str, instance: &str, incarnation: &str) -> Self {
         let tag = format!("{prefix}:{{breaker:{name}}}");
         Self([
             format!("{tag}:state"),
             format!("{tag}:window"),
-            format!("{tag}:instance:{instance}"),
+            format!("{tag}:instance:{instance}:{incarnation}"),
             format!("{tag}:totals"),
             format!("{tag}:leases"),
             format!("{tag}:seen"),
@@ -36,7 +36,12 @@ impl Keys {
 }
 
 pub(super) async fn run(tier: Arc<Tier>, name: String, breaker: Weak<Inner>, link: Arc<Link>) {
-    let keys = Keys::new(&tier.config.prefix, &name, &tier.config.instance);
+    let keys = Keys::new(
+        &tier.config.prefix,
+        &name,
+        &tier.config.instance,
+        &tier.incarnation,
+    );
     let channel = breaker_channel(&tier.config.prefix);
     // Leases this instance holds whose probes have not ended, oldest first.
     let mut running = VecDeque::new();
