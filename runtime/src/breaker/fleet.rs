@@ -90,10 +90,22 @@ impl<S: Store> Machine<S> {
     /// Follows a transition of the fleet: into `to`, entered `elapsed` ago
     /// on Redis' clock (so that an open deadline is the fleet's), announced
     /// with the instance that made it. Nothing is sent back to the fleet.
-    pub(crate) fn adopt(&self, to: BreakerState, elapsed: Duration, origin: Option<Arc<str>>) {
+    /// `renewed`: the fleet's generation moved; a closed breaker that
+    /// stays closed then starts afresh as the fleet's did (after a reset,
+    /// or a whole cycle this instance missed).
+    pub(crate) fn adopt(
+        &self,
+        to: BreakerState,
+        elapsed: Duration,
+        origin: Option<Arc<str>>,
+        renewed: bool,
+    ) {
         loop {
             let (state, generation) = self.store.state();
             if state == to && !self.entered_elsewhen(to, elapsed) {
+                if renewed && to == BreakerState::Closed {
+                    self.store.restart_closed();
+                }
                 return;
             }
             let now = self.now().saturating_sub(nanos(elapsed));

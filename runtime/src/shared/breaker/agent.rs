@@ -199,7 +199,7 @@ async fn sync(
             link.drop_leases();
             running.clear();
         }
-        inner.adopt(fleet_state, elapsed, origin);
+        inner.adopt(fleet_state, elapsed, origin, moved);
     }
     if !granted.is_empty() {
         running.push_back(granted);

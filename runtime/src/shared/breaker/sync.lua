@@ -101,9 +101,9 @@ if action == 'force' then
   local to = tonumber(ARGV[6])
   if st ~= to then move(to) end
 elseif action == 'reset' then
-  if st ~= 0 then move(0) end
-  redis.call('DEL', KEYS[2])
-  wc, wf, ws = 0, 0, 0
+  -- Also when closed: a new generation, so that every instance empties
+  -- its own window too.
+  move(0)
 elseif action == 'trip' then
   -- One transition when several instances trip at once: only the first
   -- finds the generation it tripped in.
