@@ -18,7 +18,9 @@ use crate::rate_limit::{self, RateLimitSnapshot};
 /// The Prometheus text exposition format, with `# HELP` and `# TYPE` for
 /// every family: calls by outcome, slow calls, calls in flight and latency
 /// quantiles per operation; state, calls by outcome, timeouts and window
-/// failures per breaker; hits, misses, loads, evictions and entries per
+/// failures, scope and (shared breakers) the fleet's window per breaker;
+/// with feature `redis`, `opguard_shared_up` and
+/// `opguard_shared_errors_total` once connected; hits, misses, loads, evictions and entries per
 /// cache; calls allowed and limited, and keys tracked, per rate limiter.
 /// Label values are escaped.
 ///
@@ -27,12 +29,16 @@ use crate::rate_limit::{self, RateLimitSnapshot};
 /// assert!(text.contains("# TYPE opguard_breaker_state gauge"));
 /// ```
 pub fn prometheus() -> String {
-    prometheus::render(
+    #[allow(unused_mut)]
+    let mut text = prometheus::render(
         &monitor::all(),
         &breaker::all(),
         &cache::all(),
         &rate_limit::all(),
-    )
+    );
+    #[cfg(feature = "redis")]
+    prometheus::shared_families(&mut text, &crate::shared::status());
+    text
 }
 
 /// Every snapshot at one moment, as [`json`] serialises it.
@@ -49,6 +55,9 @@ pub struct Report {
     pub caches: Vec<CacheStats>,
     /// Every rate limiter.
     pub rate_limits: Vec<RateLimitSnapshot>,
+    /// The shared tier (feature `redis`).
+    #[cfg(feature = "redis")]
+    pub shared: crate::shared::SharedStatus,
 }
 
 /// All snapshots, read now.
@@ -60,6 +69,8 @@ pub fn report() -> Report {
         breakers,
         caches: cache::all(),
         rate_limits: rate_limit::all(),
+        #[cfg(feature = "redis")]
+        shared: crate::shared::status(),
     }
 }
 

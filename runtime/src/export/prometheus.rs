@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::breaker::{BreakerSnapshot, BreakerState};
+use crate::breaker::{BreakerSnapshot, BreakerState, FleetCounts};
 use crate::cache::CacheStats;
 use crate::monitor::TimerSnapshot;
 use crate::rate_limit::RateLimitSnapshot;
@@ -239,6 +239,70 @@ fn breaker_families(out: &mut String, breakers: &[BreakerSnapshot]) {
     for b in breakers {
         f.sample(name, &[("breaker", &b.name)], b.window_failures as f64);
     }
+    let name = "opguard_breaker_scope";
+    let mut f = Family::new(
+        out,
+        name,
+        "gauge",
+        "1 for whose state each circuit breaker follows (local, fleet, local_fallback).",
+    );
+    for b in breakers {
+        f.sample(
+            name,
+            &[("breaker", &b.name), ("scope", b.scope.as_str())],
+            1.0,
+        );
+    }
+    type Field = fn(&FleetCounts) -> u64;
+    let fleet: [(&str, &str, Field); 3] = [
+        (
+            "opguard_breaker_fleet_window_calls",
+            "Calls in a shared breaker's fleet-wide window, as of its last sync.",
+            |c| c.window_calls,
+        ),
+        (
+            "opguard_breaker_fleet_window_failures",
+            "Failures in a shared breaker's fleet-wide window, as of its last sync.",
+            |c| c.window_failures,
+        ),
+        (
+            "opguard_breaker_fleet_instances",
+            "Instances that synced a shared breaker within its window.",
+            |c| c.instances,
+        ),
+    ];
+    for (name, help, field) in fleet {
+        let mut f = Family::new(out, name, "gauge", help);
+        for b in breakers {
+            if let Some(counts) = &b.fleet {
+                f.sample(name, &[("breaker", &b.name)], field(counts) as f64);
+            }
+        }
+    }
+}
+
+/// The shared tier's families: whether Redis answers, and its errors.
+#[cfg(feature = "redis")]
+pub(crate) fn shared_families(out: &mut String, status: &crate::shared::SharedStatus) {
+    if !status.configured {
+        return;
+    }
+    let name = "opguard_shared_up";
+    let mut f = Family::new(
+        out,
+        name,
+        "gauge",
+        "1 while the shared tier's last Redis command succeeded.",
+    );
+    f.sample(name, &[], f64::from(u8::from(status.connected)));
+    let name = "opguard_shared_errors_total";
+    let mut f = Family::new(
+        out,
+        name,
+        "counter",
+        "Redis commands of the shared tier that failed or passed their deadline.",
+    );
+    f.sample(name, &[], status.errors as f64);
 }
 
 fn cache_families(out: &mut String, caches: &[CacheStats]) {

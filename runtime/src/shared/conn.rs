@@ -110,6 +110,21 @@ impl Tier {
         self.record(started, answer)
     }
 
+    /// `PING` within the command deadline: Redis answers, or why not.
+    pub(crate) async fn ping(&self) -> Result<(), String> {
+        let mut conn = self.conn.clone();
+        let started = Instant::now();
+        let cmd = redis::cmd("PING");
+        let answer =
+            tokio::time::timeout(self.config.timeout, cmd.query_async::<String>(&mut conn)).await;
+        match self.record(started, answer) {
+            Some(_) => Ok(()),
+            None => Err(lock(&self.seen.last_error)
+                .clone()
+                .unwrap_or_else(|| "no answer".into())),
+        }
+    }
+
     fn record<T>(
         &self,
         started: Instant,
@@ -151,6 +166,9 @@ impl Tier {
         self.seen.up.load(Ordering::Acquire)
     }
 }
+
+/// The name of the shared tier's health check.
+pub const SHARED_CHECK: &str = "shared";
 
 /// The `tracing` target of the shared tier's events.
 pub(crate) const TARGET: &str = "opguard::shared";
@@ -243,6 +261,16 @@ pub(crate) async fn open(config: SharedConfig) -> Result<(), ConnectError> {
     }
     tracing::info!(target: TARGET, url = %tier.shown, prefix = %tier.config.prefix, "shared tier connected");
     super::pubsub::start(&tier);
+    // The built-in `shared` health check: not critical (every shared
+    // feature works on locally while Redis is away), so a failing PING
+    // makes the report `degraded`.
+    let pinged = Arc::clone(&tier);
+    crate::health::register(SHARED_CHECK, move || {
+        let tier = Arc::clone(&pinged);
+        async move { tier.ping().await }
+    })
+    .timeout(Duration::from_secs(1))
+    .critical(false);
     super::breaker::start_all(&tier);
     Ok(())
 }

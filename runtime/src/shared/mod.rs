@@ -35,6 +35,7 @@ mod pubsub;
 mod status;
 
 pub use config::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, SharedConfig};
+pub use conn::SHARED_CHECK;
 pub use error::{ConnectError, ConnectErrorKind};
 pub use status::{SharedStatus, status};
 
