@@ -8,7 +8,7 @@
 //! | [`#[monitor_performance]`](macro@monitor_performance) | latency histogram, slow-call warnings, outcome counts, `metrics` facade | available |
 //! | [`#[trace_operation]`](macro@trace_operation) | a `tracing` span with arguments, result, errors, outcome, sampling | available |
 //! | [`#[cacheable]`](macro@cacheable) | a moka cache with request coalescing | available |
-//! | [`#[circuit_breaker]`](macro@circuit_breaker) | fail fast while a dependency is down, with timeout, retries and fallback | available |
+//! | [`#[circuit_breaker]`](macro@circuit_breaker) | fail fast while a dependency is down, with timeout, retries and fallback; `shared`: one state for the fleet | available |
 //! | [`#[rate_limit]`](macro@rate_limit) | at most so many calls per period (GCRA), per function or per key, refused or waiting | available (local; `shared` not yet) |
 //!
 //! The macros expand into small calls to [`opguard_runtime`], which holds the
@@ -29,7 +29,7 @@
 //! | `json` | on | [`export::json`] (serde_json); implies `serde` |
 //! | `serde` | on (through `json`) | `Serialize` on every snapshot, stats and report |
 //! | `metrics` | on | timers also record through the [`metrics`](https://docs.rs/metrics) facade |
-//! | `redis` | off | the shared tier over Redis (declared; not built yet) |
+//! | `redis` | off | `shared`: the shared tier over Redis; fleet-wide breakers (`#[circuit_breaker(shared)]`) |
 //! | `axum` | off | `http::routes()` and `http::admin_routes()`: axum 0.8 routers for health, metrics and admin; implies `json` |
 //! | `tower` | off | `tower::{CircuitBreakerLayer, RateLimitLayer, MonitorLayer, TraceLayer}`: the guards as tower 0.5 layers |
 //! | `otel` | off | OpenTelemetry export and trace context (declared; not built yet) |
@@ -60,6 +60,34 @@
 //! cache and breaker line up. Attributes are recognised by name
 //! (`cacheable`, `opguard::cacheable`); one imported under another name is
 //! not fused and wraps the attributes above it instead.
+//!
+//! # Fleets (feature `redis`)
+//!
+//! Replicas of one service share breaker state through Redis: connect once
+//! at start-up, and mark the breakers the fleet should share. A call is
+//! still decided locally (no Redis round trip); the fleet learns of it
+//! within `sync_interval`, and every instance follows the fleet's
+//! transitions. Without Redis, each breaker protects with its own window.
+#![cfg_attr(
+    feature = "redis",
+    doc = r#"
+```no_run
+use opguard::{GuardError, circuit_breaker};
+# #[derive(Debug)] struct E; impl From<GuardError> for E { fn from(_: GuardError) -> Self { E } }
+
+#[circuit_breaker(shared, sync_interval = "100ms", failure_threshold = 20)]
+async fn charge(cents: u64) -> Result<u64, E> { Ok(cents) }
+
+#[tokio::main]
+async fn main() -> Result<(), opguard::shared::ConnectError> {
+    opguard::shared::connect_from_env().await?; // OPGUARD_REDIS_URL
+    charge(100).await.ok();
+    opguard::shared::flush().await; // before a planned shutdown
+    Ok(())
+}
+```
+"#
+)]
 //!
 //! # Errors at compile time
 //!

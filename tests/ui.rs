@@ -11,4 +11,7 @@ fn ui() {
     cases.compile_fail("tests/ui/trace/*.rs");
     cases.compile_fail("tests/ui/rate_limit/*.rs");
     cases.pass("tests/ui/pass/*.rs");
+    // Options whose feature is off: an error that names the feature.
+    #[cfg(not(feature = "redis"))]
+    cases.compile_fail("tests/ui/features/*.rs");
 }
