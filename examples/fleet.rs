@@ -115,7 +115,8 @@ fn main() {
         .map(|mut child| {
             let out = child.stdout.take().expect("piped");
             std::thread::spawn(move || {
-                let lines: Vec<String> = BufReader::new(out).lines().map_while(Result::ok).collect();
+                let lines: Vec<String> =
+                    BufReader::new(out).lines().map_while(Result::ok).collect();
                 let _ = child.wait();
                 lines
             })
