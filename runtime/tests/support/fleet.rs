@@ -173,8 +173,14 @@ pub(crate) fn child_main() {
 
 async fn child() {
     let offset = Duration::from_millis(env("FLEET_CLOCK_OFFSET_MS"));
-    let config = SharedConfig::new(env::<String>("FLEET_URL"))
-        .timeout(Duration::from_millis(env("FLEET_TIMEOUT_MS")));
+    let url: String = env("FLEET_URL");
+    // Several URLs: the nodes of a Cluster.
+    let config = if url.contains(',') {
+        SharedConfig::cluster(url.split(','))
+    } else {
+        SharedConfig::new(url)
+    }
+    .timeout(Duration::from_millis(env("FLEET_TIMEOUT_MS")));
     if let Err(e) = shared::connect_with(config).await {
         answer(format!("connect failed: {e}"));
         return;

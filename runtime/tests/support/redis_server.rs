@@ -121,6 +121,72 @@ impl Drop for RedisServer {
     }
 }
 
+/// A Redis Cluster of three masters on loopback ports, made with
+/// `redis-cli --cluster create`; every node is killed when dropped.
+#[derive(Debug)]
+pub(crate) struct RedisCluster {
+    pub(crate) nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    pub(crate) fn start() -> Self {
+        let nodes: Vec<RedisServer> = (0..3)
+            .map(|_| {
+                RedisServer::start_with(&[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-node-timeout",
+                    "2000",
+                ])
+            })
+            .collect();
+        let addresses: Vec<String> = nodes
+            .iter()
+            .map(|n| format!("127.0.0.1:{}", n.port()))
+            .collect();
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addresses)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("`redis-cli` on the PATH (Debian: apt-get install redis-tools)");
+        assert!(created.success(), "redis-cli --cluster create failed");
+        let cluster = Self { nodes };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !cluster.nodes.iter().all(|n| {
+            n.cmd::<String>(&["CLUSTER", "INFO"])
+                .contains("cluster_state:ok")
+        }) {
+            assert!(
+                Instant::now() < deadline,
+                "the cluster never reached cluster_state:ok"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        cluster
+    }
+
+    /// Every node's URL, comma-separated (`OPGUARD_REDIS_URL`'s form).
+    pub(crate) fn urls(&self) -> String {
+        self.nodes
+            .iter()
+            .map(RedisServer::url)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The node that holds `key`'s slot answers `EXISTS` for it.
+    pub(crate) fn exists(&self, key: &str) -> bool {
+        let slot: u64 = self.nodes[0].cmd(&["CLUSTER", "KEYSLOT", key]);
+        self.nodes.iter().any(|n| {
+            let keys: u64 = n.cmd(&["CLUSTER", "COUNTKEYSINSLOT", &slot.to_string()]);
+            keys > 0 && n.cmd::<u64>(&["EXISTS", key]) == 1
+        })
+    }
+}
+
 /// A port nobody listens on now.
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
