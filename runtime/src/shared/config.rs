@@ -201,7 +201,8 @@ pub(crate) fn redact(url: &str) -> String {
     match password(url) {
         Some(password) if !password.is_empty() => {
             let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-            let at = rest.find('@').unwrap_or(0);
+            let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+            let at = authority.rfind('@').unwrap_or(0);
             let userinfo = &rest[..at];
             let shown = match userinfo.split_once(':') {
                 Some((user, _)) => format!("{user}:***"),
