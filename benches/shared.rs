@@ -16,7 +16,7 @@
 //! Run with `cargo bench -p opguard-benches --bench shared`.
 
 #[path = "../runtime/tests/support/redis_server.rs"]
-#[allow(dead_code, unreachable_pub)]
+#[allow(unreachable_pub)]
 mod redis_server;
 
 use std::collections::HashMap;

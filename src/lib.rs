@@ -9,7 +9,7 @@
 //! | [`#[trace_operation]`](macro@trace_operation) | a `tracing` span with arguments, result, errors, outcome, sampling | available |
 //! | [`#[cacheable]`](macro@cacheable) | a moka cache with request coalescing | available |
 //! | [`#[circuit_breaker]`](macro@circuit_breaker) | fail fast while a dependency is down, with timeout, retries and fallback; `shared`: one state for the fleet | available |
-//! | [`#[rate_limit]`](macro@rate_limit) | at most so many calls per period (GCRA), per function or per key, refused or waiting | available (local; `shared` not yet) |
+//! | [`#[rate_limit]`](macro@rate_limit) | at most so many calls per period (GCRA), per function or per key, refused or waiting; `shared`: one limit for the fleet | available |
 //!
 //! The macros expand into small calls to [`opguard_runtime`], which holds the
 //! timers, breakers and caches and is usable without the macros
@@ -29,7 +29,7 @@
 //! | `json` | on | [`export::json`] (serde_json); implies `serde` |
 //! | `serde` | on (through `json`) | `Serialize` on every snapshot, stats and report |
 //! | `metrics` | on | timers also record through the [`metrics`](https://docs.rs/metrics) facade |
-//! | `redis` | off | `shared`: the shared tier over Redis; fleet-wide breakers (`#[circuit_breaker(shared)]`) |
+//! | `redis` | off | `shared`: the shared tier over Redis; fleet-wide breakers (`#[circuit_breaker(shared)]`) and rate limits (`#[rate_limit(shared)]`) |
 //! | `axum` | off | `http::routes()` and `http::admin_routes()`: axum 0.8 routers for health, metrics and admin; implies `json` |
 //! | `tower` | off | `tower::{CircuitBreakerLayer, RateLimitLayer, MonitorLayer, TraceLayer}`: the guards as tower 0.5 layers |
 //! | `otel` | off | OpenTelemetry export and trace context (declared; not built yet) |
@@ -78,10 +78,15 @@ use opguard::{GuardError, circuit_breaker};
 #[circuit_breaker(shared, sync_interval = "100ms", failure_threshold = 20)]
 async fn charge(cents: u64) -> Result<u64, E> { Ok(cents) }
 
+// A partner's quota for the whole fleet: one script per call on Redis.
+#[opguard::rate_limit(rate = "100/1m", key = tenant, shared)]
+async fn quote(tenant: u32) -> Result<u32, E> { Ok(tenant) }
+
 #[tokio::main]
 async fn main() -> Result<(), opguard::shared::ConnectError> {
     opguard::shared::connect_from_env().await?; // OPGUARD_REDIS_URL
     charge(100).await.ok();
+    quote(7).await.ok();
     opguard::shared::flush().await; // before a planned shutdown
     Ok(())
 }

@@ -26,9 +26,7 @@ pub(crate) const OPTIONS: &[Opt] = &[
         },
         r#"max_keys = 1000 , key = id , rate = "5/1s""#,
     ),
-    // No valid use in this version (the shared tier is not built): always an
-    // error that says so, so no example for the fuzz test to expand.
-    opt("shared", Kind::Flag, ""),
+    opt("shared", Kind::Flag, r#"shared , rate = "5/1s""#),
     opt(
         "name",
         Kind::Text,

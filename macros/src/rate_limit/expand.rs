@@ -44,7 +44,13 @@ pub(crate) fn expand(args: &RateLimitArgs, function: &Function, inner: Inner) ->
         }
         None => (quote!(let #limiter = #site.limiter();), quote!()),
     };
+    let key_arg = (!decide.is_empty()).then(|| quote!(#decide,));
     let decision = match (args.read.duration("wait"), &inner) {
+        // The fleet's limit: asked on every call (async only).
+        (wait, Inner::Future(_)) if args.read.flag("shared") => {
+            let wait = emit::duration(wait.unwrap_or_default());
+            quote!(#limiter.acquire(#key_arg #wait).await)
+        }
         (Some(wait), Inner::Future(_)) => {
             let wait = emit::duration(wait);
             let key = (!decide.is_empty()).then(|| quote!(#decide,));
@@ -85,13 +91,16 @@ fn config(args: &RateLimitArgs) -> TokenStream {
     if let Some(max_keys) = read.int("max_keys") {
         fields.push(("max_keys", emit::int(max_keys)));
     }
+    if read.flag("shared") {
+        fields.push(("shared", quote!(true)));
+    }
     const CONFIG: Settings<'static> = Settings {
         module: "rate_limit",
         ty: "RateLimitConfig",
         default: "DEFAULT",
         problem: "problem",
         name: "__OPGUARD_RATE_LIMIT_CONFIG",
-        options: &["rate", "burst", "max_keys"],
+        options: &["rate", "burst", "max_keys", "shared"],
     };
     CONFIG.declare(read, fields, quote!(__OPGUARD_RATE_LIMIT_CONFIG))
 }

@@ -1,6 +1,6 @@
 //! The checks of `#[rate_limit]` that only the macro can make: the rate is
-//! required, `wait` needs an async function, `max_keys` needs `key`,
-//! `shared` needs the shared tier, and the function must return a `Result`.
+//! required, `wait` and `shared` need an async function, `max_keys` needs
+//! `key`, and the function must return a `Result`.
 //! The limits of each setting are the runtime's, checked by the generated
 //! code.
 
@@ -23,15 +23,15 @@ pub(crate) fn check(args: &RateLimitArgs, function: Option<&Function>, errors: &
             "`max_keys` bounds the keys of `key = ..`; add a key or remove it",
         );
     }
-    if let Some(shared) = key("shared") {
+    let Some(function) = function else { return };
+    if let (Some(shared), false) = (key("shared"), function.is_async()) {
         errors.at(
             shared,
-            "`shared` (one limit for the whole fleet) needs opguard's shared tier over Redis \
-             (feature `redis`), which this version does not include yet; remove `shared` to \
-             limit each instance",
+            "`shared` asks Redis for every call, which a synchronous function cannot wait for \
+             without blocking its thread; make the function `async`, or remove `shared` to \
+             limit each instance on its own",
         );
     }
-    let Some(function) = function else { return };
     if let (Some(wait), false) = (key("wait"), function.is_async()) {
         errors.at(
             wait,

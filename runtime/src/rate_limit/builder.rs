@@ -63,6 +63,7 @@ pub struct RateLimiterBuilder {
     config: Option<RateLimitConfig>,
     burst: Option<u32>,
     max_keys: Option<usize>,
+    shared: bool,
 }
 
 impl RateLimiter {
@@ -74,6 +75,7 @@ impl RateLimiter {
             config: None,
             burst: None,
             max_keys: None,
+            shared: false,
         }
     }
 }
@@ -88,6 +90,16 @@ impl RateLimiterBuilder {
     /// Calls allowed at once after an idle period (default: the rate's count).
     pub fn burst(mut self, burst: u32) -> Self {
         self.burst = Some(burst);
+        self
+    }
+
+    /// One limit for every instance using this name and Redis (feature
+    /// `redis`, after `opguard::shared::connect`): decided per call by one
+    /// script on Redis' clock in [`RateLimiter::acquire`] and
+    /// [`KeyedRateLimiter::acquire`](super::KeyedRateLimiter::acquire);
+    /// locally, at the same rate, while Redis is unavailable.
+    pub fn shared(mut self) -> Self {
+        self.shared = true;
         self
     }
 
@@ -123,6 +135,7 @@ impl RateLimiterBuilder {
         if let Some(max_keys) = self.max_keys {
             config.max_keys = max_keys;
         }
+        config.shared |= self.shared;
         config.validate().map_err(RateLimitError::Config)?;
         Ok(Core::new(self.name.clone(), config))
     }

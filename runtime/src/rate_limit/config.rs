@@ -102,6 +102,10 @@ pub struct RateLimitConfig {
     /// forgotten first: each regains its full burst a little early. Memory
     /// stays bounded whatever the keys.
     pub max_keys: usize,
+    /// One limit for every instance using this name and Redis (feature
+    /// `redis`): each call is decided by one script on Redis' clock; while
+    /// Redis is unavailable, by this instance alone at the same rate.
+    pub shared: bool,
 }
 
 /// The largest burst: `burst × interval` must stay far inside the clock's
@@ -125,6 +129,7 @@ impl RateLimitConfig {
             rate,
             burst: None,
             max_keys: Self::DEFAULT_MAX_KEYS,
+            shared: false,
         }
     }
 
@@ -151,6 +156,8 @@ impl RateLimitConfig {
             ["rate"] self.rate.count > 0 => "`rate` must allow at least 1 call per period, like `rate = \"100/1m\"`";
             ["rate"] interval > 0 => "`rate`'s period must be at least one nanosecond per call, like `rate = \"1000/1s\"`";
             ["burst"] burst > 0 && burst <= MAX_BURST => "`burst` must be between 1 and 1073741824";
+            ["shared"] !self.shared || cfg!(feature = "redis")
+                => "`shared` needs opguard's `redis` feature: `opguard = { version = \"0.1\", features = [\"redis\"] }`";
             ["rate", "burst"] interval as u128 * burst as u128 <= MAX_RECOVERY_NANOS => "a full `burst` must recover within 100 years (period × burst ÷ count)";
             ["max_keys"] self.max_keys > 0 => "`max_keys` must be at least 1";
         }

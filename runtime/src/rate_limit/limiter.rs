@@ -65,6 +65,24 @@ impl Core {
         }
     }
 
+    /// The fleet's decision (feature `redis`, a `shared` limiter), or
+    /// `None` to decide locally: not connected, or Redis unavailable.
+    #[cfg(feature = "redis")]
+    async fn fleet(&self, key: Option<&str>, max_wait: Duration) -> Option<Decision> {
+        if !self.config.shared || !crate::shared::rate_limit::should_ask() {
+            return None;
+        }
+        let interval = self.gcra.interval;
+        crate::shared::rate_limit::decide(
+            &self.name,
+            key,
+            interval,
+            self.config.burst(),
+            nanos(max_wait),
+        )
+        .await
+    }
+
     fn snapshot(&self, tracked_keys: Option<usize>) -> RateLimitSnapshot {
         RateLimitSnapshot {
             name: self.name.to_string(),
@@ -178,6 +196,25 @@ impl RateLimiter {
         Ok(())
     }
 
+    /// Admits a call as [`wait_at_most`](Self::wait_at_most) does (with a
+    /// zero `max_wait`, as [`check`](Self::check)), or, for a `shared`
+    /// limiter while Redis answers, as the fleet's limit decides: one
+    /// script on Redis' clock per call, within the command deadline. While
+    /// Redis is unavailable the limiter decides locally at the same rate (so
+    /// the fleet may then admit up to its number of instances times the
+    /// rate).
+    pub async fn acquire(&self, max_wait: Duration) -> Result<(), GuardError> {
+        #[cfg(feature = "redis")]
+        if let Some(decision) = self.core.fleet(None, max_wait).await {
+            let wait = self.core.judge(decision)?;
+            let (name, interval) = (&*self.core.name, self.core.gcra.interval);
+            let give_back = || crate::shared::rate_limit::give_back(name, None, interval);
+            wait_turn(&self.core, wait, give_back).await;
+            return Ok(());
+        }
+        self.wait_at_most(max_wait).await
+    }
+
     /// Waits for a turn, however long that takes.
     pub async fn until_ready(&self) {
         let _ = self.wait_at_most(Duration::MAX).await;
@@ -246,6 +283,27 @@ impl<K: Hash + Eq + Clone> KeyedRateLimiter<K> {
     pub fn check(&self, key: &K) -> Result<(), GuardError> {
         let decision = self.keys.decide(key, &self.core.gcra, self.core.now(), 0);
         self.core.judge(decision).map(drop)
+    }
+
+    /// As [`RateLimiter::acquire`], for `key`. A `shared` limiter names the
+    /// key in Redis by its `Display` text.
+    pub async fn acquire(&self, key: &K, max_wait: Duration) -> Result<(), GuardError>
+    where
+        K: std::fmt::Display,
+    {
+        #[cfg(feature = "redis")]
+        if self.core.config.shared {
+            let text = key.to_string();
+            if let Some(decision) = self.core.fleet(Some(&text), max_wait).await {
+                let wait = self.core.judge(decision)?;
+                let (name, interval) = (&*self.core.name, self.core.gcra.interval);
+                let give_back =
+                    || crate::shared::rate_limit::give_back(name, Some(&text), interval);
+                wait_turn(&self.core, wait, give_back).await;
+                return Ok(());
+            }
+        }
+        self.wait_at_most(key, max_wait).await
     }
 
     /// As [`RateLimiter::wait_at_most`], for `key`.

@@ -24,7 +24,7 @@
 mod builder;
 mod callsite;
 mod config;
-mod gcra;
+pub(crate) mod gcra;
 mod keyed;
 mod limiter;
 mod snapshot;

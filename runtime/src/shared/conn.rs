@@ -55,6 +55,9 @@ pub(crate) struct Seen {
     pub(crate) commands: AtomicU64,
     /// The last round trip, in nanoseconds (0: none yet).
     pub(crate) round_trip: AtomicU64,
+    /// While Redis is down: when a call may try it again, in milliseconds
+    /// since `connect`.
+    pub(crate) retry_at: AtomicU64,
     pub(crate) last_error: Mutex<Option<String>>,
     pub(crate) unavailable_since: Mutex<Option<SystemTime>>,
 }
@@ -76,6 +79,7 @@ pub(crate) struct Tier {
     /// process (same pod name) counts afresh, never on top of the totals
     /// its previous life left in Redis.
     pub(crate) incarnation: String,
+    connected_at: Instant,
 }
 
 static TIER: OnceLock<Arc<Tier>> = OnceLock::new();
@@ -165,6 +169,24 @@ impl Tier {
     pub(crate) fn up(&self) -> bool {
         self.seen.up.load(Ordering::Acquire)
     }
+
+    /// While Redis is down, true for one caller every `every`: that caller
+    /// tries Redis again; the others do without it.
+    pub(crate) fn retry_now(&self, every: Duration) -> bool {
+        let now = u64::try_from(self.connected_at.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let at = self.seen.retry_at.load(Ordering::Acquire);
+        now >= at
+            && self
+                .seen
+                .retry_at
+                .compare_exchange(
+                    at,
+                    now + u64::try_from(every.as_millis()).unwrap_or(u64::MAX),
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_ok()
+    }
 }
 
 /// The name of the shared tier's health check.
@@ -252,6 +274,7 @@ pub(crate) async fn open(config: SharedConfig) -> Result<(), ConnectError> {
         },
         config,
         incarnation: format!("{:016x}", fastrand::u64(..)),
+        connected_at: Instant::now(),
     });
     if TIER.set(Arc::clone(&tier)).is_err() {
         return Err(fail(

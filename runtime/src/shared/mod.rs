@@ -32,6 +32,7 @@ mod config;
 mod conn;
 mod error;
 mod pubsub;
+pub(crate) mod rate_limit;
 mod status;
 
 pub use config::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, SharedConfig};
