@@ -9,6 +9,10 @@
 //!   command Redis ran in one second with no calls, with 10 000 calls and
 //!   with 100 000 calls through one shared breaker. Goal: independent of
 //!   the number of calls (one sync per `sync_interval` per breaker).
+//! * `shared/rate_limit`: an admitted call of a `shared` rate limiter
+//!   (`RateLimiter::acquire`, one GCRA script on Redis per call) against one
+//!   raw `EVALSHA` of the same script through the `redis` crate's connection
+//!   manager, with the same key and arguments. Goal: ≤ 1.1×.
 //! * Transition propagation: instance A (this process) trips, instance B
 //!   (a child process of this bench) follows; the time from A's event to
 //!   B's, over 100 trips, p50 and p99. Goal: p99 ≤ `sync_interval` + 10 ms.
@@ -27,6 +31,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use criterion::Criterion;
 use opguard::breaker::{self, Breaker, BreakerScope, BreakerState};
+use opguard::rate_limit::{Rate, RateLimiter};
 use opguard::{GuardError, circuit_breaker};
 use opguard_benches::two_threads;
 use redis_server::RedisServer;
@@ -89,6 +94,7 @@ fn main() {
     two_threads(&mut group, "local", local);
     two_threads(&mut group, "shared", shared);
     group.finish();
+    bench_rate_limit(&mut c, &runtime, &redis);
     c.final_summary();
     assert!(runtime.block_on(opguard::shared::flush()));
     assert_eq!(
@@ -99,6 +105,61 @@ fn main() {
 
     commands_per_calls(&redis);
     propagation(&redis, &runtime);
+}
+
+fn bench_rate_limit(c: &mut Criterion, runtime: &tokio::runtime::Runtime, redis: &RedisServer) {
+    // A limit far above what the bench reaches: every call is admitted.
+    let limiter = RateLimiter::builder("bench.shared.limit")
+        .rate(Rate::per_second(1_000_000))
+        .burst(1_000_000_000)
+        .shared()
+        .build()
+        .expect("a limiter");
+    runtime.block_on(async {
+        limiter.acquire(Duration::ZERO).await.expect("admitted");
+    });
+    let script = redis::Script::new(include_str!("../runtime/src/shared/gcra.lua"));
+    let conn = runtime
+        .block_on(
+            redis::Client::open(redis.url())
+                .unwrap()
+                .get_connection_manager(),
+        )
+        .expect("a connection manager");
+    let sent = opguard::shared::status().commands;
+    let mut group = c.benchmark_group("shared/rate_limit");
+    group.bench_function("raw_evalsha", |b| {
+        b.to_async(runtime).iter(|| {
+            let mut conn = conn.clone();
+            let script = &script;
+            async move {
+                let mut invocation = script.prepare_invoke();
+                invocation
+                    .key("bench:{raw-limit}")
+                    .arg(1)
+                    .arg(999_999_999u64)
+                    .arg(0)
+                    .arg("take");
+                let answer: (u8, u64) = invocation.invoke_async(&mut conn).await.expect("answered");
+                black_box(answer)
+            }
+        })
+    });
+    group.bench_function("opguard", |b| {
+        b.to_async(runtime)
+            .iter(|| async { black_box(limiter.acquire(Duration::ZERO).await) })
+    });
+    group.finish();
+    // Every admitted call went to Redis (one command each, besides the
+    // breakers' syncs), and none was refused.
+    let snapshot = limiter.snapshot();
+    assert_eq!(snapshot.limited, 0);
+    let sent = opguard::shared::status().commands - sent;
+    assert!(
+        sent >= snapshot.allowed - 1,
+        "{sent} commands for {} calls",
+        snapshot.allowed
+    );
 }
 
 /// Every command Redis ran in one second of `calls` closed calls.
