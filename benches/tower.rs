@@ -7,7 +7,7 @@
 //!   circuit breaker layer (`tower_resilience`, its defaults). Each call
 //!   polls readiness, then calls, as tower's contract asks.
 //! * `export/prometheus`: rendering `/metrics` with N breakers, N timers and
-//!   N caches registered (N = 100, 1 000): it should grow linearly.
+//!   N caches registered (N = 100, 1 000, 4 000): it should grow linearly.
 //!
 //! Run with `cargo bench -p opguard-benches --bench tower`.
 
@@ -104,7 +104,7 @@ fn export_render(c: &mut Criterion) {
     let mut group = c.benchmark_group("export/prometheus");
     let mut registered = 0;
     let mut caches = Vec::new();
-    for n in [100usize, 1_000] {
+    for n in [100usize, 1_000, 4_000] {
         for i in registered..n {
             let breaker = opguard::breaker::Breaker::builder(format!("render.breaker.{i}")).build();
             breaker.call_sync(|| Ok::<_, GuardError>(())).unwrap();

@@ -46,6 +46,24 @@ impl StripedHistogram {
         let _ = histogram.record(nanos);
     }
 
+    /// `read` of the recorded latencies: of the one stripe holding any when
+    /// only one does (the common case of a timer called from one thread, or
+    /// never), which copies nothing; of all stripes merged otherwise.
+    pub(crate) fn read<R>(&self, read: impl FnOnce(&Histogram<u64>) -> R) -> R {
+        let lock = |stripe: &Mutex<Histogram<u64>>| {
+            stripe.lock().unwrap_or_else(|e| e.into_inner()).len() > 0
+        };
+        let mut holding = self.stripes.iter().filter(|stripe| lock(stripe));
+        match (holding.next(), holding.next()) {
+            (None, _) => read(&self.stripes[0].lock().unwrap_or_else(|e| e.into_inner())),
+            (Some(only), None) => {
+                let histogram = only.lock().unwrap_or_else(|e| e.into_inner());
+                read(&histogram)
+            }
+            _ => read(&self.merged()),
+        }
+    }
+
     /// All stripes merged into one histogram.
     pub(crate) fn merged(&self) -> Histogram<u64> {
         let mut total = empty();
@@ -99,5 +117,23 @@ mod tests {
         let p99 = merged.value_at_quantile(0.99) as f64 / 1e6;
         assert!((p50 - 500.0).abs() <= 500.0 * 0.01, "p50 = {p50}");
         assert!((p99 - 990.0).abs() <= 990.0 * 0.01, "p99 = {p99}");
+    }
+
+    #[test]
+    fn read_sees_every_stripe_whether_one_or_several_hold_latencies() {
+        let histogram = StripedHistogram::new();
+        assert_eq!(histogram.read(|h| h.len()), 0);
+        histogram.record(Duration::from_millis(3));
+        assert_eq!(
+            histogram.read(|h| (h.len(), h.max())),
+            (1, histogram.merged().max())
+        );
+        if histogram.stripes.len() > 1 {
+            // A second stripe holding latencies: the read is of both.
+            let _ = histogram.stripes[1].lock().unwrap().record(7_000_000);
+            let _ = histogram.stripes[0].lock().unwrap().record(1_000_000);
+            assert_eq!(histogram.read(|h| h.len()), 3);
+            assert!(histogram.read(|h| h.max()) >= 7_000_000);
+        }
     }
 }

@@ -147,8 +147,7 @@ impl Timer {
 
     /// Reads the figures recorded so far.
     pub fn snapshot(&self) -> TimerSnapshot {
-        let merged = self.latency.merged();
-        let latency = LatencySummary::from_histogram(&merged);
+        let latency = self.latency.read(LatencySummary::from_histogram);
         let errors = self.counts.sum(ERRORS);
         let cancelled = self.counts.sum(CANCELLED);
         let panicked = self.counts.sum(PANICKED);
