@@ -224,3 +224,43 @@ fn instances_with_disagreeing_clocks_agree_on_when_half_open_starts() {
         at_b - tripped
     );
 }
+
+#[test]
+fn an_instance_that_starts_adopts_the_fleet_and_moves_nothing() {
+    let redis = RedisServer::start();
+    let mut setup = Setup::new(redis.url(), "fleet.adopt");
+    setup.recovery_ms = 1_200;
+    setup.sync_ms = 50;
+    let mut a = Instance::spawn(ENTRY, "a", &setup);
+    assert_eq!(a.ask("ok 10"), "done rejected=0");
+    assert_eq!(a.ask("fail 3"), "done rejected=0");
+    assert_eq!(a.ask("flush"), "flushed true");
+    let key = "opguard:{breaker:fleet.adopt}:state";
+    let before: Vec<String> = redis.cmd(&["HMGET", key, "st", "gen", "opened"]);
+    let totals_before = totals(&redis, "fleet.adopt");
+
+    // C starts while the fleet is open: it is open from its first answer,
+    // with the fleet's deadline, and changed nothing in Redis.
+    let mut c = Instance::spawn(ENTRY, "c", &setup);
+    assert_eq!(c.ask("state"), "open fleet");
+    assert!(c.ask("call").starts_with("rejected"));
+    assert_eq!(c.ask("flush"), "flushed true");
+    let after: Vec<String> = redis.cmd(&["HMGET", key, "st", "gen", "opened"]);
+    assert_eq!(before, after, "a starting instance moved the fleet's state");
+    let totals_after = totals(&redis, "fleet.adopt");
+    assert_eq!(totals_after["successes"], totals_before["successes"]);
+    assert_eq!(totals_after["failures"], totals_before["failures"]);
+    assert_eq!(
+        totals_after["rejected"],
+        totals_before.get("rejected").copied().unwrap_or(0) + 1
+    );
+
+    assert!(a.ask("wait half_open 3000").starts_with("ok"));
+    assert!(c.ask("wait half_open 3000").starts_with("ok"));
+    let entered = |i: &mut Instance| i.ask("entered half_open").parse::<u64>().unwrap();
+    let (at_a, at_c) = (entered(&mut a), entered(&mut c));
+    assert!(
+        at_a.abs_diff(at_c) <= setup.sync_ms + 50,
+        "A at {at_a}, C at {at_c}"
+    );
+}
