@@ -32,7 +32,7 @@
 //! | `redis` | off | the shared tier over Redis (declared; not built yet) |
 //! | `axum` | off | `http::routes()` and `http::admin_routes()`: axum 0.8 routers for health, metrics and admin; implies `json` |
 //! | `tower` | off | `tower::{CircuitBreakerLayer, RateLimitLayer, MonitorLayer, TraceLayer}`: the guards as tower 0.5 layers |
-//! | `otel` | off | OpenTelemetry export and trace context (declared; not built yet) |
+//! | `otel` | off | `otel::{init, inject, extract, PropagationLayer}`: OTLP export (HTTP/protobuf) and W3C trace context |
 //!
 //! # Stacking
 //!
@@ -80,6 +80,8 @@ pub use opguard_macros::{
 };
 #[cfg(feature = "axum")]
 pub use opguard_runtime::http;
+#[cfg(feature = "otel")]
+pub use opguard_runtime::otel;
 #[cfg(feature = "tower")]
 pub use opguard_runtime::tower;
 pub use opguard_runtime::{
