@@ -137,7 +137,7 @@ where
         if let Ok(response) = &output {
             let status = response.status();
             this.span
-                .record("http.response.status_code", status.as_u16());
+                .record("http.response.status_code", i64::from(status.as_u16()));
             if status.is_server_error() {
                 this.span.record("otel.status_code", "ERROR");
             }
