@@ -71,6 +71,13 @@ impl OtelConfig {
         }
     }
 
+    /// The service's name (`service.name`), replacing the one given to
+    /// [`new`](Self::new) or read by [`from_env`](Self::from_env).
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = name.into();
+        self
+    }
+
     /// Adds a resource attribute (a default tag every span carries, such
     /// as `deployment.environment`).
     pub fn resource_attribute(mut self, key: &str, value: impl Into<String>) -> Self {
