@@ -76,7 +76,7 @@ async fn price(Path(sku): Path<u32>) -> Result<String, StatusCode> {
 #[trace_operation(include_args)]
 async fn lookup_price(sku: u32) -> Result<u32, String> {
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    if sku % 3 == 0 {
+    if sku.is_multiple_of(3) {
         Err(format!("no price for sku {sku}"))
     } else {
         Ok(sku * 100)
