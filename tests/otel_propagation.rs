@@ -229,6 +229,13 @@ async fn the_layer_continues_the_callers_trace() {
 
     let [request_span] = exported("GET /price").try_into().expect("one request span");
     assert_eq!(request_span.span_kind, SpanKind::Server);
+    assert!(
+        request_span
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "target" && kv.value.as_str() == "opguard::otel"),
+        "the request span's target is opguard::otel"
+    );
     assert_eq!(request_span.span_context.trace_id(), TraceId::from(0xd1));
     assert_eq!(request_span.parent_span_id, SpanId::from(0xe2));
     let handled_spans: Vec<_> = exported("::handled")
@@ -257,4 +264,39 @@ async fn the_layer_continues_the_callers_trace() {
         "{:?}",
         fail_span.attributes
     );
+}
+
+#[tokio::test]
+async fn with_the_request_span_filtered_out_the_callers_context_still_reaches_calls() {
+    let otel = otel();
+    // This thread's subscriber leaves out the layer's `request` span.
+    let scoped = tracing_subscriber::registry()
+        .with(tracing_subscriber::filter::filter_fn(|meta| {
+            meta.target() != "opguard::otel"
+        }))
+        .with(tracing_opentelemetry::layer().with_tracer(otel.provider.tracer("scoped")));
+    let _scoped = tracing::subscriber::set_default(scoped);
+    tracing::callsite::rebuild_interest_cache();
+
+    let mut service = PropagationLayer::new().layer(App);
+    let request = Request::builder()
+        .uri("/filtered")
+        .header(
+            "traceparent",
+            "00-000000000000000000000000000000f1-00000000000000f2-01",
+        )
+        .body(())
+        .unwrap();
+    service.call(request).await.unwrap();
+
+    assert!(exported("GET /filtered").is_empty(), "no request span");
+    let handled_spans: Vec<_> = exported("::handled")
+        .into_iter()
+        .filter(|span| span.span_context.trace_id() == TraceId::from(0xf1))
+        .collect();
+    let [handled] = handled_spans
+        .try_into()
+        .expect("one handled span in the caller's trace");
+    assert_eq!(handled.parent_span_id, SpanId::from(0xf2));
+    assert!(handled.parent_span_is_remote);
 }

@@ -78,7 +78,7 @@ where
         let method = request.method().as_str();
         let path = request.uri().path();
         let span = tracing::info_span!(
-            target: "opguard_runtime::otel",
+            target: "opguard::otel",
             "request",
             otel.name = %format_args!("{method} {path}"),
             otel.kind = "server",
