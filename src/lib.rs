@@ -32,7 +32,7 @@
 //! | `redis` | off | `shared`: the shared tier over Redis; fleet-wide breakers (`#[circuit_breaker(shared)]`) and rate limits (`#[rate_limit(shared)]`) |
 //! | `axum` | off | `http::routes()` and `http::admin_routes()`: axum 0.8 routers for health, metrics and admin; implies `json` |
 //! | `tower` | off | `tower::{CircuitBreakerLayer, RateLimitLayer, MonitorLayer, TraceLayer}`: the guards as tower 0.5 layers |
-//! | `otel` | off | OpenTelemetry export and trace context (declared; not built yet) |
+//! | `otel` | off | `otel::{init, inject, extract, PropagationLayer}`: OTLP export (HTTP/protobuf) and W3C trace context |
 //!
 //! # Stacking
 //!
@@ -115,6 +115,8 @@ pub use opguard_macros::{
 pub use opguard_runtime::http;
 #[cfg(feature = "redis")]
 pub use opguard_runtime::shared;
+#[cfg(feature = "otel")]
+pub use opguard_runtime::otel;
 #[cfg(feature = "tower")]
 pub use opguard_runtime::tower;
 pub use opguard_runtime::{

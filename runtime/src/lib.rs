@@ -20,6 +20,8 @@ pub mod http;
 mod level;
 pub mod monitor;
 pub mod naming;
+#[cfg(feature = "otel")]
+pub mod otel;
 mod outcome;
 pub mod rate_limit;
 mod registry;

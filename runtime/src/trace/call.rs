@@ -29,6 +29,27 @@ thread_local! {
     static SUPPRESSED: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Whether the work of a call that sampling left out is running on this
+/// thread (`otel::inject` then propagates "not sampled").
+#[cfg(feature = "otel")]
+pub(crate) fn suppressed() -> bool {
+    SUPPRESSED.with(Cell::get)
+}
+
+/// The sampled flag of the current OpenTelemetry parent, if any (feature
+/// `otel`; without it, there is none and this is nothing).
+#[inline(always)]
+fn parent_sampled() -> Option<bool> {
+    #[cfg(feature = "otel")]
+    {
+        crate::otel::current_sampled()
+    }
+    #[cfg(not(feature = "otel"))]
+    {
+        None
+    }
+}
+
 /// Sets [`SUPPRESSED`] for its lifetime.
 struct Suppress(bool);
 
@@ -89,9 +110,10 @@ impl TraceCall {
     ///
     /// Asked only when a subscriber wants the span (`metadata`). A call
     /// inside a sampled-out call is not traced: `None`, and the work runs
-    /// bare, as on a disabled level. A root call (no current span) is
-    /// traced with the callsite's sample rate; a call inside a span follows
-    /// it.
+    /// bare, as on a disabled level. A call under an OpenTelemetry parent
+    /// (feature `otel`) follows its sampled flag; a root call (no current
+    /// span) is traced with the callsite's sample rate; a call inside a
+    /// span follows it.
     #[inline]
     pub(super) fn start(
         callsite: &'static Callsite,
@@ -106,11 +128,18 @@ impl TraceCall {
             state: State::Untraced,
         };
         let rate = callsite.meta.sample_rate;
-        // A root call: no current span (asked without cloning one).
-        if rate < 1.0
-            && tracing::dispatcher::get_default(|d| d.current_span().id().is_none())
-            && fastrand::f64() >= rate
-        {
+        let sampled_out = match parent_sampled() {
+            // Under an OpenTelemetry parent (a caller's, or the span the
+            // layer activated): its decision.
+            Some(sampled) => !sampled,
+            // A root call: no current span (asked without cloning one).
+            None => {
+                rate < 1.0
+                    && tracing::dispatcher::get_default(|d| d.current_span().id().is_none())
+                    && fastrand::f64() >= rate
+            }
+        };
+        if sampled_out {
             call.state = State::SampledOut;
             return Some(call);
         }
