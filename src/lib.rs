@@ -113,10 +113,10 @@ pub use opguard_macros::{
 };
 #[cfg(feature = "axum")]
 pub use opguard_runtime::http;
-#[cfg(feature = "redis")]
-pub use opguard_runtime::shared;
 #[cfg(feature = "otel")]
 pub use opguard_runtime::otel;
+#[cfg(feature = "redis")]
+pub use opguard_runtime::shared;
 #[cfg(feature = "tower")]
 pub use opguard_runtime::tower;
 pub use opguard_runtime::{

@@ -51,7 +51,7 @@ impl StripedHistogram {
     /// never), which copies nothing; of all stripes merged otherwise.
     pub(crate) fn read<R>(&self, read: impl FnOnce(&Histogram<u64>) -> R) -> R {
         let lock = |stripe: &Mutex<Histogram<u64>>| {
-            stripe.lock().unwrap_or_else(|e| e.into_inner()).len() > 0
+            !stripe.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
         };
         let mut holding = self.stripes.iter().filter(|stripe| lock(stripe));
         match (holding.next(), holding.next()) {
