@@ -49,11 +49,9 @@ pub(super) async fn run(tier: Arc<Tier>, name: String, breaker: Weak<Inner>, lin
         let Some(inner) = breaker.upgrade() else {
             return;
         };
+        let number = link.begun.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1;
         let ok = sync(&tier, &inner, &link, &keys, &channel, &name, &mut running).await;
-        link.synced.send_modify(|(count, last)| {
-            *count += 1;
-            *last = ok;
-        });
+        link.synced.send_replace((number, ok));
         let wait = next_wait(&inner, &link);
         drop(inner);
         // Woken early by pub/sub, a trip, a probe's end or a manual move.

@@ -69,7 +69,9 @@ pub(crate) struct Link {
     pub(crate) pending: Mutex<Pending>,
     pub(crate) view: Mutex<FleetView>,
     pub(crate) wake: Notify,
-    /// Syncs made, and whether the last one reached Redis.
+    /// Syncs begun (each one's number is this count when it begins).
+    pub(crate) begun: AtomicU64,
+    /// The number of the last sync that ended, and whether it reached Redis.
     pub(crate) synced: watch::Sender<(u64, bool)>,
     /// This instance's name, once connected (events' `origin`).
     pub(crate) instance: Mutex<Option<Arc<str>>>,
@@ -87,6 +89,7 @@ impl Link {
             pending: Mutex::new(Pending::default()),
             view: Mutex::new(FleetView::default()),
             wake: Notify::new(),
+            begun: AtomicU64::new(0),
             synced: watch::Sender::new((0, false)),
             instance: Mutex::new(None),
         }

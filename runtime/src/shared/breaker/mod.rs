@@ -98,10 +98,12 @@ pub(crate) async fn sync_all() -> bool {
     let mut all = true;
     for link in links {
         let mut synced = link.synced.subscribe();
-        let before = *synced.borrow_and_update();
+        // A sync that begins from now on: one already under way carries
+        // what was counted before it began.
+        let needed = link.begun.load(std::sync::atomic::Ordering::Acquire) + 1;
         link.wake.notify_one();
         let deadline = tier.config.timeout * 4 + Duration::from_millis(50);
-        let after = tokio::time::timeout(deadline, synced.wait_for(|s| s.0 > before.0)).await;
+        let after = tokio::time::timeout(deadline, synced.wait_for(|s| s.0 >= needed)).await;
         all &= matches!(after, Ok(Ok(s)) if s.1);
     }
     all
