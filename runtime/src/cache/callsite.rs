@@ -85,6 +85,26 @@ impl Callsite {
         self.typed(instance, |builder| builder.build_async::<K, V>())
     }
 
+    /// The two-tier cache of an async function with `shared` (feature
+    /// `redis`), for the instantiation named `instance`.
+    ///
+    /// # Panics
+    ///
+    /// As [`sync_cache`](Self::sync_cache).
+    #[cfg(feature = "redis")]
+    #[inline]
+    pub fn shared_cache<K, R, V>(
+        &'static self,
+        _: &Adapter<R, V>,
+        instance: &'static str,
+    ) -> &'static super::SharedCache<K, V>
+    where
+        K: super::Shareable + Hash + Eq,
+        V: super::Shareable,
+    {
+        self.typed(instance, |builder| builder.build_shared::<K, V>())
+    }
+
     #[inline]
     fn typed<C: Any + Send + Sync>(
         &'static self,

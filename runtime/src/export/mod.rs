@@ -19,7 +19,8 @@ use crate::rate_limit::{self, RateLimitSnapshot};
 /// every family: calls by outcome, slow calls, calls in flight and latency
 /// quantiles per operation; state, calls by outcome, timeouts and window
 /// failures per breaker; hits, misses, loads, evictions and entries per
-/// cache; calls allowed and limited, and keys tracked, per rate limiter.
+/// cache (and Redis hits, misses and errors per shared cache); calls
+/// allowed and limited, and keys tracked, per rate limiter.
 /// Label values are escaped.
 ///
 /// ```

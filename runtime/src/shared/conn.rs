@@ -106,6 +106,24 @@ impl Tier {
         self.record(started, answer)
     }
 
+    /// [`invoke`](Self::invoke) for a plain command (or a pipeline,
+    /// `query_pipe`): within the deadline, an error recorded and `None`.
+    pub(crate) async fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> Option<T> {
+        let mut conn = self.conn.clone();
+        let started = Instant::now();
+        let answer =
+            tokio::time::timeout(self.config.timeout, cmd.query_async::<T>(&mut conn)).await;
+        self.record(started, answer)
+    }
+
+    pub(crate) async fn query_pipe<T: FromRedisValue>(&self, pipe: &Pipeline) -> Option<T> {
+        let mut conn = self.conn.clone();
+        let started = Instant::now();
+        let answer =
+            tokio::time::timeout(self.config.timeout, pipe.query_async::<T>(&mut conn)).await;
+        self.record(started, answer)
+    }
+
     fn record<T>(
         &self,
         started: Instant,
