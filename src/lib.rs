@@ -29,7 +29,7 @@
 //! | `json` | on | [`export::json`] (serde_json); implies `serde` |
 //! | `serde` | on (through `json`) | `Serialize` on every snapshot, stats and report |
 //! | `metrics` | on | timers also record through the [`metrics`](https://docs.rs/metrics) facade |
-//! | `redis` | off | the shared tier over Redis (declared; not built yet) |
+//! | `redis` | off | the shared tier over Redis: `opguard::shared` (`connect`), fleet-wide breakers (`#[circuit_breaker(shared)]`), two-tier caches (`#[cacheable(shared)]`) |
 //! | `axum` | off | `http::routes()` and `http::admin_routes()`: axum 0.8 routers for health, metrics and admin; implies `json` |
 //! | `tower` | off | `tower::{CircuitBreakerLayer, RateLimitLayer, MonitorLayer, TraceLayer}`: the guards as tower 0.5 layers |
 //! | `otel` | off | OpenTelemetry export and trace context (declared; not built yet) |

@@ -105,6 +105,23 @@ impl Callsite {
         self.typed(instance, |builder| builder.build_shared::<K, V>())
     }
 
+    /// Without the `redis` feature `shared` is refused at compile time (by
+    /// the settings' rules), so this is never called: it lets the rest of
+    /// the generated code compile, so that the refusal is the only error.
+    #[cfg(not(feature = "redis"))]
+    #[doc(hidden)]
+    pub fn shared_cache<K, R, V>(
+        &'static self,
+        adapter: &Adapter<R, V>,
+        instance: &'static str,
+    ) -> &'static AsyncCache<K, V>
+    where
+        K: Hash + Eq + Clone + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        self.async_cache(adapter, instance)
+    }
+
     #[inline]
     fn typed<C: Any + Send + Sync>(
         &'static self,
