@@ -34,14 +34,17 @@
 
 use std::hint::black_box;
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 
+#[path = "../tests/support/redis_cli.rs"]
+mod redis_cli;
+
 use criterion::Criterion;
 use opguard::cache::{self, Adapter, SharedCache};
 use opguard::cacheable;
+use redis_cli::Server;
 use serde::{Deserialize, Serialize};
 
 const CHILD: &str = "OPGUARD_BENCH_CHILD";
@@ -61,44 +64,6 @@ async fn local(n: u64) -> u64 {
 #[cacheable(shared, name = "bench.shared.shared", ttl = "300s")]
 async fn shared(n: u64) -> u64 {
     n * 2
-}
-
-/// A `redis-server` of this run, killed when dropped.
-struct Server(Child, u16);
-
-impl Server {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("`redis-server` on the PATH");
-        // Killed by `drop` if it does not start.
-        let server = Self(child, port);
-        for _ in 0..500 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return server;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("redis-server did not start");
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.1)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn stats(name: &str) -> cache::CacheStats {

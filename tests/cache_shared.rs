@@ -5,12 +5,14 @@
 //! `invalidate` removes the entry from Redis too. Feature `redis`; the
 //! cross-process claims are tested in `runtime/tests/shared_cache_fleet.rs`.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+#[path = "support/redis_cli.rs"]
+mod redis_cli;
+
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::time::Duration;
 
 use opguard::{cache, cacheable, shared};
+use redis_cli::Server;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,58 +57,6 @@ impl Tenant {
     }
 }
 
-/// A `redis-server` on a free loopback port, killed when dropped.
-struct Server(Child, u16);
-
-impl Server {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("`redis-server` on the PATH");
-        // Killed by `drop` if it does not start.
-        let server = Self(child, port);
-        for _ in 0..500 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return server;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("redis-server did not start");
-    }
-
-    /// The number of keys matching `pattern` (by `redis-cli`).
-    fn keys(&self, pattern: &str) -> usize {
-        let out = Command::new("redis-cli")
-            .args(["-p", &self.1.to_string(), "--raw", "KEYS", pattern])
-            .output()
-            .expect("`redis-cli` on the PATH");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter(|l| !l.is_empty())
-            .count()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn stats(name: &str) -> cache::CacheStats {
     cache::get(name).expect("registered").stats()
 }
@@ -119,9 +69,7 @@ fn a_shared_cache_keeps_values_in_redis_beyond_this_instance_memory() {
         // Before `connect`: memory and the body.
         assert_eq!(user(0).await.unwrap().name, "user-0");
         assert_eq!(stats("facade.users").shared_misses, 1);
-        shared::connect(&format!("redis://127.0.0.1:{}/0", server.1))
-            .await
-            .expect("connected");
+        shared::connect(&server.url()).await.expect("connected");
         assert_eq!(server.keys("opguard:cache:*"), 0);
 
         assert_eq!(user(1).await.unwrap().name, "user-1");

@@ -15,7 +15,7 @@ pub struct CacheConfig {
     /// Entries kept; beyond it the least useful are evicted (moka's TinyLFU).
     pub max_capacity: u64,
     /// A second tier in Redis that every instance reads and fills (feature
-    /// `redis`; [`CacheBuilder::build_shared`](super::CacheBuilder::build_shared)).
+    /// `redis`; `CacheBuilder::build_shared`).
     pub shared: bool,
     /// How long a shared cache keeps an entry in this instance's memory
     /// (`None`: `ttl`, which also bounds it); `ttl` is then Redis' time to live.

@@ -9,7 +9,7 @@
 //! the load to a waiter. An [`Adapter`] says what of a return value is cached:
 //! the `Ok` of a `Result`, the `Some` of an `Option`, or the value itself.
 //!
-//! With the `redis` feature, a [`SharedCache`] (`#[cacheable(shared)]`)
+//! With the `redis` feature, a `SharedCache` (`#[cacheable(shared)]`)
 //! adds a second tier in Redis that every instance of a service reads and
 //! fills, with one load per key in the whole fleet.
 //!
