@@ -254,3 +254,56 @@ impl FetchMaxKnown for AtomicU64 {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Link, PENDING, UNKNOWN};
+    use crate::cache::CacheConfig;
+
+    fn link() -> Link {
+        Link::new("users", &CacheConfig::DEFAULT, [1; super::HEADER])
+    }
+
+    #[test]
+    fn keys_of_one_entry_share_a_hash_tag_and_carry_the_generation() {
+        let keys = link().entry("app", 3, &[7, b'}']);
+        assert_eq!(keys.value, b"app:cache:{5:users:3:\x07}}:v");
+        assert_eq!(keys.lease, b"app:cache:{5:users:3:\x07}}:l");
+        assert_eq!(keys.id, "3 077d");
+        assert_eq!(link().meta_key("app"), "app:cache:{5:users}:meta");
+    }
+
+    #[test]
+    fn a_gap_in_versions_or_a_poll_that_moved_forgets_memory() {
+        let link = link();
+        assert_eq!(link.generation(), UNKNOWN);
+        link.learn(2, 10);
+        assert_eq!(link.generation(), 2);
+        assert!(!link.on_invalidate(11), "the next version: that key only");
+        assert!(link.on_invalidate(13), "version 12 was missed");
+        assert!(!link.on_clear(3, 13), "an old announcement");
+        assert!(link.on_clear(3, 14));
+        assert_eq!(link.generation(), 3);
+        assert!(!link.on_poll(3, 14), "nothing moved");
+        assert!(link.on_poll(3, 15), "an announcement was lost");
+        assert!(link.on_poll(0, 0), "Redis restarted empty");
+        assert_eq!(link.generation(), 0);
+    }
+
+    #[test]
+    fn a_clear_of_this_instance_keeps_misses_local_until_redis_has_it() {
+        let link = link();
+        link.learn(0, 0);
+        link.clear_pending();
+        assert!(link.is_pending());
+        // Neither a poll nor another instance's clear ends it…
+        assert!(!link.on_poll(0, 0));
+        assert!(link.on_clear(1, 1));
+        assert_eq!(link.generation(), PENDING);
+        // …only its own answer, or a retry's.
+        link.cleared(None);
+        assert!(link.is_pending());
+        link.cleared(Some((2, 2)));
+        assert_eq!(link.generation(), 2);
+    }
+}
