@@ -29,7 +29,7 @@
 //! | `json` | on | [`export::json`] (serde_json); implies `serde` |
 //! | `serde` | on (through `json`) | `Serialize` on every snapshot, stats and report |
 //! | `metrics` | on | timers also record through the [`metrics`](https://docs.rs/metrics) facade |
-//! | `redis` | off | `shared`: the shared tier over Redis; fleet-wide breakers (`#[circuit_breaker(shared)]`) and rate limits (`#[rate_limit(shared)]`) |
+//! | `redis` | off | the shared tier over Redis: `opguard::shared` (`connect`), fleet-wide breakers (`#[circuit_breaker(shared)]`) and rate limits (`#[rate_limit(shared)]`), two-tier caches (`#[cacheable(shared)]`) |
 //! | `axum` | off | `http::routes()` and `http::admin_routes()`: axum 0.8 routers for health, metrics and admin; implies `json` |
 //! | `tower` | off | `tower::{CircuitBreakerLayer, RateLimitLayer, MonitorLayer, TraceLayer}`: the guards as tower 0.5 layers |
 //! | `otel` | off | `otel::{init, inject, extract, PropagationLayer}`: OTLP export (HTTP/protobuf) and W3C trace context |

@@ -42,6 +42,7 @@ pub fn trace_operation(args: TokenStream, item: TokenStream) -> TokenStream {
 /// request coalescing.
 ///
 #[doc = include_str!("../docs/cacheable.md")]
+#[cfg_attr(feature = "redis", doc = include_str!("../docs/cacheable_shared.md"))]
 #[proc_macro_attribute]
 pub fn cacheable(args: TokenStream, item: TokenStream) -> TokenStream {
     driver::run(cache::args::ATTRIBUTE, args.into(), item.into()).into()

@@ -27,6 +27,18 @@ pub(crate) const OPTIONS: &[Opt] = &[
         "condition = | v | v . is_ok ( )",
     ),
     opt("cache_none", Kind::Flag, "cache_none = false"),
+    opt("shared", Kind::Flag, "shared"),
+    opt("local_ttl", Kind::Duration, r#"local_ttl = "30s" , shared"#),
+    opt(
+        "load_timeout",
+        Kind::Duration,
+        r#"load_timeout = "2s" , shared"#,
+    ),
+    opt(
+        "sync_interval",
+        Kind::Duration,
+        r#"sync_interval = "50ms" , shared"#,
+    ),
 ];
 
 const fn opt(key: &'static str, kind: Kind, example: &'static str) -> Opt {
@@ -40,6 +52,7 @@ pub(crate) struct CacheArgs {
     pub(crate) key: Option<Expr>,
     pub(crate) condition: Option<Expr>,
     pub(crate) cache_none: bool,
+    pub(crate) shared: bool,
 }
 
 impl CacheArgs {
@@ -50,6 +63,7 @@ impl CacheArgs {
             key: read.expr("key"),
             condition: read.expr("condition"),
             cache_none: read.flag("cache_none"),
+            shared: read.flag("shared"),
             read,
         }
     }

@@ -27,13 +27,17 @@ pub(crate) fn expand(args: &CacheArgs, function: &Function, inner: Inner) -> Tok
         })
     };
     let adapter_at_output = Ident::new("__opguard_adapter", at_output);
-    let check_value = quote_spanned!(at_output=> #at::check_value(&#adapter_at_output););
+    let mut check_value = quote_spanned!(at_output=> #at::check_value(&#adapter_at_output););
+    if args.shared {
+        check_value
+            .extend(quote_spanned!(at_output=> #at::check_shared_value(&#adapter_at_output);));
+    }
 
     let config = config(args);
-    let getter = if function.is_async() {
-        "async_cache"
-    } else {
-        "sync_cache"
+    let getter = match (args.shared, function.is_async()) {
+        (true, _) => "shared_cache",
+        (false, true) => "async_cache",
+        (false, false) => "sync_cache",
     };
     let lookup = crate::callsite::lookup(
         "cache",
@@ -97,13 +101,32 @@ fn config(args: &CacheArgs) -> TokenStream {
     if let Some(n) = read.int("max_capacity") {
         fields.push(("max_capacity", emit::int(n)));
     }
+    if args.shared {
+        fields.push(("shared", quote!(true)));
+    }
+    if let Some(local) = read.duration("local_ttl") {
+        fields.push(("local_ttl", option(Some(duration(local)))));
+    }
+    for field in ["load_timeout", "sync_interval"] {
+        if let Some(d) = read.duration(field) {
+            fields.push((field, duration(d)));
+        }
+    }
     const CONFIG: Settings<'static> = Settings {
         module: "cache",
         ty: "CacheConfig",
         default: "DEFAULT",
         problem: "problem",
         name: "__OPGUARD_CACHE_CONFIG",
-        options: &["ttl", "tti", "max_capacity"],
+        options: &[
+            "ttl",
+            "tti",
+            "max_capacity",
+            "shared",
+            "local_ttl",
+            "load_timeout",
+            "sync_interval",
+        ],
     };
     CONFIG.declare(read, fields, quote!(__OPGUARD_CACHE_CONFIG))
 }
@@ -115,14 +138,19 @@ fn key_parts(
     function: &Function,
     key: &Ident,
 ) -> (TokenStream, TokenStream, TokenStream) {
+    // A shared cache's key also crosses processes: its own checks, and
+    // probes that refuse what is not `Serialize + DeserializeOwned`.
+    let kind = if args.shared { &SHARED } else { &LOCAL };
     if let Some(expr) = &args.key {
         // The check at the expression; the rest in the macro's own hygiene,
         // so that lints on the unused one of the two traits stay silent.
         let at = emit::private_at("cache", syn::spanned::Spanned::span(expr));
-        let check = quote_spanned!(syn::spanned::Spanned::span(expr)=> #at::key(#expr));
+        let whole_check = Ident::new(kind.whole_check, syn::spanned::Spanned::span(expr));
+        let check = quote_spanned!(syn::spanned::Spanned::span(expr)=> #at::#whole_check(#expr));
         let private = emit::private_at("cache", Span::mixed_site());
+        let [valid, refused] = kind.whole.map(|n| Ident::new(n, Span::mixed_site()));
         let build = quote_spanned!(Span::mixed_site()=> {
-            use #private::{WholeRefused as _, WholeValid as _};
+            use #private::{#refused as _, #valid as _};
             #private::WholeKey(#check).__opguard_whole()
         });
         return (quote!(let #key = #build;), quote!(&#key), quote!(#key));
@@ -154,8 +182,9 @@ fn key_parts(
         let borrowed = borrowed(ident, refs, at);
         let method = Ident::new(method, at);
         let private = emit::private_at("", at);
+        let [lookup, own, refused] = kind.probes.map(|n| Ident::new(n, at));
         quote_spanned!(at=> {
-            use #private::cache::{KeyLookup as _, KeyOwn as _, KeyRefused as _};
+            use #private::cache::{#lookup as _, #own as _, #refused as _};
             (&&#private::Probe(#borrowed)).#method()
         })
     };
@@ -167,7 +196,7 @@ fn key_parts(
         let refs = references(p, ty);
         // Owned (cloned) only on a miss: a hit looks up the borrowed value.
         return (
-            check(ident, refs, "check_key_lookup"),
+            check(ident, refs, kind.lookup_check),
             probe(ident, refs, "__opguard_lookup"),
             probe(ident, refs, "__opguard_key"),
         );
@@ -188,7 +217,7 @@ fn key_parts(
         .collect();
     let checks = names
         .iter()
-        .map(|(name, refs)| check(name, *refs, "check_key_part"));
+        .map(|(name, refs)| check(name, *refs, kind.part_check));
     let parts: Vec<TokenStream> = names
         .iter()
         .map(|(name, refs)| probe(name, *refs, "__opguard_key"))
@@ -203,6 +232,34 @@ fn key_parts(
         quote!(#key),
     )
 }
+
+/// The runtime's checks and probes of a key, by the cache's kind.
+struct KeyNames {
+    /// The check of a `key = ...` expression, and its probes (valid, refused).
+    whole_check: &'static str,
+    whole: [&'static str; 2],
+    /// The checks of a lone argument and of a part of several.
+    lookup_check: &'static str,
+    part_check: &'static str,
+    /// The probes of an argument: lookup, owned, refused.
+    probes: [&'static str; 3],
+}
+
+const LOCAL: KeyNames = KeyNames {
+    whole_check: "key",
+    whole: ["WholeValid", "WholeRefused"],
+    lookup_check: "check_key_lookup",
+    part_check: "check_key_part",
+    probes: ["KeyLookup", "KeyOwn", "KeyRefused"],
+};
+
+const SHARED: KeyNames = KeyNames {
+    whole_check: "shared_key",
+    whole: ["WholeSharedValid", "WholeSharedRefused"],
+    lookup_check: "check_shared_key_lookup",
+    part_check: "check_shared_key_part",
+    probes: ["SharedLookup", "SharedOwn", "SharedRefused"],
+};
 
 /// How many references stand between an argument's binding and its value:
 /// one for a reference type (`x: &str`), one for a `ref` binding

@@ -10,7 +10,23 @@ use crate::signature::Function;
 
 /// What the function must be for its calls to be cached.
 pub(crate) fn check(args: &CacheArgs, function: Option<&Function>, errors: &mut Errors) {
+    if !args.shared {
+        for option in ["local_ttl", "load_timeout", "sync_interval"] {
+            if let Some(key) = args.read.key(option) {
+                errors.at(
+                    key,
+                    format!("`{option}` applies to a cache shared through Redis: add `shared`, or remove it"),
+                );
+            }
+        }
+    }
     let Some(function) = function else { return };
+    if let (Some(shared), false) = (args.read.key("shared"), function.is_async()) {
+        errors.at(
+            shared,
+            "`shared` needs an `async fn`: a miss may wait on Redis and on other instances, which must not block a thread",
+        );
+    }
     let cache_none = args.read.key("cache_none");
     for input in &function.item.sig.inputs {
         let FnArg::Typed(typed) = input else { continue };

@@ -62,6 +62,27 @@ impl CacheBuilder {
         self
     }
 
+    /// How long a shared cache keeps an entry in this instance's memory
+    /// (default: `ttl`; at most `ttl`).
+    pub fn local_ttl(mut self, local_ttl: Duration) -> Self {
+        self.config.local_ttl = Some(local_ttl);
+        self
+    }
+
+    /// How long a shared cache waits for another instance loading the same
+    /// key before it runs the body itself (default 5 s).
+    pub fn load_timeout(mut self, load_timeout: Duration) -> Self {
+        self.config.load_timeout = load_timeout;
+        self
+    }
+
+    /// How soon a shared cache forgets entries invalidated by another
+    /// instance when their announcement was lost (default 100 ms).
+    pub fn sync_interval(mut self, sync_interval: Duration) -> Self {
+        self.config.sync_interval = sync_interval;
+        self
+    }
+
     /// Registers a cache for a synchronous function, or returns the one this
     /// owner registered under the name; another owner's name is an error, and
     /// so are settings out of range ([`CacheConfig::validate`]).
@@ -84,6 +105,24 @@ impl CacheBuilder {
         let config = self.config;
         let core = self.register(|name| Core::new(name, MokaFuture::new(&config)))?;
         Ok(AsyncCache::new(core))
+    }
+
+    /// Registers a two-tier cache for an async function: this instance's
+    /// memory in front of Redis (feature `redis`; see [`SharedCache`]).
+    /// Errors as [`build_sync`](Self::build_sync).
+    ///
+    /// [`SharedCache`]: super::SharedCache
+    #[cfg(feature = "redis")]
+    pub fn build_shared<K, V>(mut self) -> Result<super::SharedCache<K, V>, CacheError>
+    where
+        K: super::Shareable + Hash + Eq,
+        V: super::Shareable,
+    {
+        self.config.shared = true;
+        let config = self.config;
+        let core = self
+            .register(|name| Core::new(name, super::shared_tier::SharedTier::new(name, &config)))?;
+        Ok(super::SharedCache::new(core))
     }
 
     fn register<C: ErasedCache + Clone + 'static>(

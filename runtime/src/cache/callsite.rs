@@ -85,6 +85,43 @@ impl Callsite {
         self.typed(instance, |builder| builder.build_async::<K, V>())
     }
 
+    /// The two-tier cache of an async function with `shared` (feature
+    /// `redis`), for the instantiation named `instance`.
+    ///
+    /// # Panics
+    ///
+    /// As [`sync_cache`](Self::sync_cache).
+    #[cfg(feature = "redis")]
+    #[inline]
+    pub fn shared_cache<K, R, V>(
+        &'static self,
+        _: &Adapter<R, V>,
+        instance: &'static str,
+    ) -> &'static super::SharedCache<K, V>
+    where
+        K: super::Shareable + Hash + Eq,
+        V: super::Shareable,
+    {
+        self.typed(instance, |builder| builder.build_shared::<K, V>())
+    }
+
+    /// Without the `redis` feature `shared` is refused at compile time (by
+    /// the settings' rules), so this is never called: it lets the rest of
+    /// the generated code compile, so that the refusal is the only error.
+    #[cfg(not(feature = "redis"))]
+    #[doc(hidden)]
+    pub fn shared_cache<K, R, V>(
+        &'static self,
+        adapter: &Adapter<R, V>,
+        instance: &'static str,
+    ) -> &'static AsyncCache<K, V>
+    where
+        K: Hash + Eq + Clone + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        self.async_cache(adapter, instance)
+    }
+
     #[inline]
     fn typed<C: Any + Send + Sync>(
         &'static self,

@@ -57,6 +57,10 @@ impl Counters {
             loads: self.per_thread.0.sum(LOADS),
             evictions: 0,
             entries: 0,
+            shared: false,
+            shared_hits: 0,
+            shared_misses: 0,
+            shared_errors: 0,
         }
     }
 }
@@ -81,4 +85,17 @@ pub struct CacheStats {
     pub evictions: u64,
     /// Entries held (moka's estimate, exact after its pending tasks ran).
     pub entries: u64,
+    /// Whether the cache has a second tier in Redis (`shared`); the three
+    /// counts below stay 0 otherwise.
+    pub shared: bool,
+    /// Misses of this instance's memory that Redis answered with a value
+    /// (directly, or after waiting for another instance's load).
+    pub shared_hits: u64,
+    /// Misses of this instance's memory that Redis did not answer with a
+    /// value (none there, an entry of another type or format, or Redis
+    /// unavailable): this instance ran the body.
+    pub shared_misses: u64,
+    /// Redis commands of this cache that failed or missed their deadline
+    /// (the caller got its value from memory or the body all the same).
+    pub shared_errors: u64,
 }

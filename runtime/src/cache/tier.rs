@@ -5,9 +5,11 @@
 //! (`reentry`), runs the body, decides what of its return value is cached
 //! (`shape`, `condition`) and what the callers that waited get (`flight`).
 //! A [`Tier`] only keeps entries: it looks a key up, holds one load per key
-//! while others wait for it, inserts and removes. Today there is one kind
-//! of tier, moka's (`moka_tier.rs`): `MokaSync` behind a [`SyncCache`],
-//! `MokaFuture` behind an [`AsyncCache`].
+//! while others wait for it, inserts and removes. moka's tiers
+//! (`moka_tier.rs`): `MokaSync` behind a [`SyncCache`], `MokaFuture`
+//! behind an [`AsyncCache`]; with the `redis` feature, `SharedTier`
+//! (`shared_tier.rs`: a `MokaFuture` in front of Redis) behind a
+//! `SharedCache`, which follows the steps below.
 //!
 //! The core is written once, as async code. A tier whose futures are all
 //! complete at their first poll (`Tier::SYNC`, moka's `sync::Cache`) also

@@ -19,9 +19,10 @@ use crate::rate_limit::{self, RateLimitSnapshot};
 /// every family: calls by outcome, slow calls, calls in flight and latency
 /// quantiles per operation; state, calls by outcome, timeouts and window
 /// failures, scope and (shared breakers) the fleet's window per breaker;
-/// with feature `redis`, `opguard_shared_up` and
-/// `opguard_shared_errors_total` once connected; hits, misses, loads, evictions and entries per
-/// cache; calls allowed and limited, and keys tracked, per rate limiter.
+/// hits, misses, loads, evictions and entries per cache (and Redis hits,
+/// misses and errors per shared cache); calls allowed and limited, and keys
+/// tracked, per rate limiter; with feature `redis`, `opguard_shared_up` and
+/// `opguard_shared_errors_total` once connected.
 /// Label values are escaped.
 ///
 /// ```

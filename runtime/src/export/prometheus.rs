@@ -340,6 +340,29 @@ fn cache_families(out: &mut String, caches: &[CacheStats]) {
     for c in caches {
         f.sample(name, &[("cache", &c.name)], c.entries as f64);
     }
+    let shared: [(&str, &str, Field); 3] = [
+        (
+            "opguard_cache_shared_hits_total",
+            "Misses of a shared cache's memory that Redis answered.",
+            |c| c.shared_hits,
+        ),
+        (
+            "opguard_cache_shared_misses_total",
+            "Misses of a shared cache's memory that ran the body here.",
+            |c| c.shared_misses,
+        ),
+        (
+            "opguard_cache_shared_errors_total",
+            "Redis commands of a shared cache that failed or passed their deadline.",
+            |c| c.shared_errors,
+        ),
+    ];
+    for (name, help, field) in shared {
+        let mut f = Family::new(out, name, "counter", help);
+        for c in caches.iter().filter(|c| c.shared) {
+            f.sample(name, &[("cache", &c.name)], field(c) as f64);
+        }
+    }
 }
 
 fn rate_limit_families(out: &mut String, limiters: &[RateLimitSnapshot]) {
@@ -382,12 +405,35 @@ mod tests {
     }
 
     #[test]
+    fn shared_figures_are_samples_of_shared_caches_only() {
+        let cache = |name: &str, shared: bool| crate::cache::CacheStats {
+            name: name.into(),
+            hits: 0,
+            misses: 0,
+            hit_rate: 0.0,
+            loads: 0,
+            evictions: 0,
+            entries: 0,
+            shared,
+            shared_hits: 4,
+            shared_misses: 2,
+            shared_errors: 1,
+        };
+        let text = render(&[], &[], &[cache("two", true), cache("one", false)], &[]);
+        assert!(text.contains("opguard_cache_shared_hits_total{cache=\"two\"} 4\n"));
+        assert!(text.contains("opguard_cache_shared_misses_total{cache=\"two\"} 2\n"));
+        assert!(text.contains("opguard_cache_shared_errors_total{cache=\"two\"} 1\n"));
+        assert!(!text.contains("shared_hits_total{cache=\"one\"}"), "{text}");
+    }
+
+    #[test]
     fn every_family_has_help_and_type_even_when_empty() {
         let text = render(&[], &[], &[], &[]);
         for family in [
             "opguard_calls_total",
             "opguard_breaker_state",
             "opguard_cache_hits_total",
+            "opguard_cache_shared_errors_total",
             "opguard_rate_limit_calls_total",
         ] {
             assert!(text.contains(&format!("# HELP {family} ")), "{text}");

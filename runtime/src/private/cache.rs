@@ -4,6 +4,28 @@ use ::core::marker::PhantomData;
 
 pub use crate::cache::{Adapter, CacheConfig, Callsite, CallsiteMeta};
 
+#[cfg(feature = "redis")]
+#[path = "cache_shared.rs"]
+mod shared;
+#[cfg(feature = "redis")]
+pub use shared::*;
+
+// Without the `redis` feature `shared` is refused by the settings' rules;
+// the rest of its generated code then uses the local cache's checks, so that
+// the refusal is the only error.
+#[cfg(not(feature = "redis"))]
+pub use self::{
+    KeyLookup as SharedLookup, KeyOwn as SharedOwn, KeyRefused as SharedRefused,
+    WholeRefused as WholeSharedRefused, WholeValid as WholeSharedValid,
+    check_key_lookup as check_shared_key_lookup, check_key_part as check_shared_key_part,
+    key as shared_key,
+};
+
+/// Without the `redis` feature, no check: `shared` itself is refused.
+#[cfg(not(feature = "redis"))]
+#[inline(always)]
+pub fn check_shared_value<R, V>(_: &Adapter<R, V>) {}
+
 /// The message of a rule of [`CacheConfig::validate`] that involves `option`
 /// and that `config` breaks: generated code panics with it in a `const`, at
 /// the option's tokens.
@@ -150,6 +172,7 @@ pub fn check_key_lookup<T: CacheKeyLookup + ?Sized>(_: &T) {}
 /// adding errors to theirs. It never exists at run time: a program that
 /// selects it does not compile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "redis", derive(serde::Serialize, serde::Deserialize))]
 pub struct RefusedKey;
 
 /// A key part that qualifies, owned. Chosen before [`KeyRefused`] by

@@ -114,14 +114,28 @@ impl Tier {
         self.record(started, answer)
     }
 
+    /// [`invoke`](Self::invoke) for a plain command: within the deadline,
+    /// an error recorded and `None`.
+    pub(crate) async fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> Option<T> {
+        let mut conn = self.conn.clone();
+        self.timed(cmd.query_async::<T>(&mut conn)).await
+    }
+
+    /// [`query`](Self::query) for a pipeline.
+    pub(crate) async fn query_pipe<T: FromRedisValue>(&self, pipe: &Pipeline) -> Option<T> {
+        let mut conn = self.conn.clone();
+        self.timed(pipe.query_async::<T>(&mut conn)).await
+    }
+
+    async fn timed<T>(&self, command: impl Future<Output = redis::RedisResult<T>>) -> Option<T> {
+        let started = Instant::now();
+        let answer = tokio::time::timeout(self.config.timeout, command).await;
+        self.record(started, answer)
+    }
+
     /// `PING` within the command deadline: Redis answers, or why not.
     pub(crate) async fn ping(&self) -> Result<(), String> {
-        let mut conn = self.conn.clone();
-        let started = Instant::now();
-        let cmd = redis::cmd("PING");
-        let answer =
-            tokio::time::timeout(self.config.timeout, cmd.query_async::<String>(&mut conn)).await;
-        match self.record(started, answer) {
+        match self.query::<String>(&redis::cmd("PING")).await {
             Some(_) => Ok(()),
             None => Err(lock(&self.seen.last_error)
                 .clone()

@@ -28,6 +28,7 @@
 //! ```
 
 pub(crate) mod breaker;
+pub(crate) mod cache;
 mod config;
 mod conn;
 mod error;

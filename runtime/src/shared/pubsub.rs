@@ -26,14 +26,17 @@ fn dispatch(prefix: &str, channel: &str, payload: &str) {
         .strip_prefix(prefix)
         .and_then(|rest| rest.strip_prefix(':'))
         .and_then(|rest| rest.strip_suffix("-events"));
-    if kind == Some("breaker") {
-        super::breaker::wake(payload);
+    match kind {
+        Some("breaker") => super::breaker::wake(payload),
+        Some("cache") => super::cache::event(payload),
+        _ => {}
     }
 }
 
 /// What may have been missed while unsubscribed is caught up now.
 fn resubscribed() {
     super::breaker::wake_all();
+    super::cache::resync();
 }
 
 /// Starts the listener on the tier's runtime; it reconnects (with backoff

@@ -145,20 +145,25 @@ impl Drop for Instance {
     }
 }
 
-fn env<T: std::str::FromStr>(key: &str) -> T {
+pub(crate) fn env<T: std::str::FromStr>(key: &str) -> T {
     std::env::var(key)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("{key} set for the child"))
 }
 
-fn answer(text: impl std::fmt::Display) {
+pub(crate) fn answer(text: impl std::fmt::Display) {
     println!("@@ {text}");
 }
 
 /// The child's side: connects, builds the breaker, answers commands until
 /// `exit` or the end of stdin.
 pub(crate) fn child_main() {
+    run_child(child());
+}
+
+/// Runs `child` as this process's whole life, when it is a child instance.
+pub(crate) fn run_child(child: impl std::future::Future<Output = ()>) {
     if std::env::var(CHILD).is_err() {
         return;
     }
@@ -167,8 +172,21 @@ pub(crate) fn child_main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    runtime.block_on(child());
+    runtime.block_on(child);
     std::process::exit(0);
+}
+
+/// The lines of stdin, as they come.
+pub(crate) fn commands() -> tokio::sync::mpsc::UnboundedReceiver<String> {
+    let (send, commands) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    commands
 }
 
 async fn child() {
@@ -202,14 +220,7 @@ async fn child() {
     // The first sync makes the breaker follow the fleet.
     shared::flush().await;
     answer("ready");
-    let (send, mut commands) = tokio::sync::mpsc::unbounded_channel();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lines().map_while(Result::ok) {
-            if send.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let mut commands = commands();
     while let Some(line) = commands.recv().await {
         while let Ok(event) = events.try_recv() {
             seen.push(event);
