@@ -32,7 +32,7 @@
 //! | `redis` | off | the shared tier over Redis: `opguard::shared` (`connect`), fleet-wide breakers (`#[circuit_breaker(shared)]`) and rate limits (`#[rate_limit(shared)]`), two-tier caches (`#[cacheable(shared)]`) |
 //! | `axum` | off | `http::routes()` and `http::admin_routes()`: axum 0.8 routers for health, metrics and admin; implies `json` |
 //! | `tower` | off | `tower::{CircuitBreakerLayer, RateLimitLayer, MonitorLayer, TraceLayer}`: the guards as tower 0.5 layers |
-//! | `otel` | off | `otel::{init, inject, extract, PropagationLayer}`: OTLP export (HTTP/protobuf) and W3C trace context |
+//! | `otel` | off | `otel::{init, inject, extract, InjectLayer, PropagationLayer}`: OTLP export (HTTP/protobuf) and W3C trace context |
 //!
 //! # Stacking
 //!

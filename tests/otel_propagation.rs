@@ -9,8 +9,9 @@
 
 #![cfg(feature = "otel")]
 
+mod support;
+
 use std::future::Ready;
-use std::sync::OnceLock;
 use std::task::{Context as TaskContext, Poll};
 
 use http::{HeaderMap, Request, Response, StatusCode};
@@ -20,44 +21,17 @@ use opentelemetry::trace::{
     TracerProvider as _,
 };
 use opentelemetry::{Context, KeyValue};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
 use opguard::otel::{self, PropagationLayer};
 use opguard::trace_operation;
 use tower_layer::Layer as _;
 use tower_service::Service;
 use tracing_subscriber::prelude::*;
 
-struct Otel {
-    provider: SdkTracerProvider,
-    exporter: InMemorySpanExporter,
+fn otel() -> &'static support::otel::InMemory {
+    support::otel::install("otel_propagation", None)
 }
 
-fn otel() -> &'static Otel {
-    static OTEL: OnceLock<Otel> = OnceLock::new();
-    OTEL.get_or_init(|| {
-        let exporter = InMemorySpanExporter::default();
-        let provider = SdkTracerProvider::builder()
-            .with_simple_exporter(exporter.clone())
-            .build();
-        let tracer = provider.tracer("otel_propagation");
-        tracing_subscriber::registry()
-            .with(tracing_opentelemetry::layer().with_tracer(tracer))
-            .init();
-        Otel { provider, exporter }
-    })
-}
-
-/// The exported spans whose name ends with `name`.
-fn exported(name: &str) -> Vec<SpanData> {
-    let otel = otel();
-    otel.provider.force_flush().expect("flush");
-    otel.exporter
-        .get_finished_spans()
-        .expect("finished spans")
-        .into_iter()
-        .filter(|span| span.name.ends_with(name))
-        .collect()
-}
+use support::otel::exported;
 
 fn remote(trace: u128, span: u64, sampled: bool) -> Context {
     let flags = if sampled {

@@ -11,50 +11,21 @@
 //! could not tell whether the status came from the span's own
 //! `otel.status_code` field.
 
-use std::sync::OnceLock;
+mod support;
 
-use opentelemetry::trace::{SpanId, Status, TracerProvider as _};
+use opentelemetry::trace::{SpanId, Status};
 use opentelemetry::{KeyValue, Value};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
+use opentelemetry_sdk::trace::SpanData;
 use opguard::trace_operation;
-use tracing_subscriber::filter::filter_fn;
-use tracing_subscriber::prelude::*;
 
 /// The target of the error event opguard logs for an `Err`.
 const ERROR_EVENT_TARGET: &str = "opguard::trace";
 
-struct Otel {
-    provider: SdkTracerProvider,
-    exporter: InMemorySpanExporter,
+fn otel() -> &'static support::otel::InMemory {
+    support::otel::install("trace_opentelemetry", Some(ERROR_EVENT_TARGET))
 }
 
-fn otel() -> &'static Otel {
-    static OTEL: OnceLock<Otel> = OnceLock::new();
-    OTEL.get_or_init(|| {
-        let exporter = InMemorySpanExporter::default();
-        let provider = SdkTracerProvider::builder()
-            .with_simple_exporter(exporter.clone())
-            .build();
-        let tracer = provider.tracer("trace_opentelemetry");
-        tracing_subscriber::registry()
-            .with(filter_fn(|meta| meta.target() != ERROR_EVENT_TARGET))
-            .with(tracing_opentelemetry::layer().with_tracer(tracer))
-            .init();
-        Otel { provider, exporter }
-    })
-}
-
-/// The exported spans named `name`, after the provider was flushed.
-fn exported(name: &str) -> Vec<SpanData> {
-    let otel = otel();
-    otel.provider.force_flush().expect("flush");
-    otel.exporter
-        .get_finished_spans()
-        .expect("finished spans")
-        .into_iter()
-        .filter(|span| span.name == name)
-        .collect()
-}
+use support::otel::exported;
 
 fn attribute<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {
     span.attributes

@@ -5,6 +5,9 @@
 
 use opguard::GuardError;
 
+/// (The OpenTelemetry crates are dev-dependencies: no feature needed.)
+pub(crate) mod otel;
+
 /// A dependency's error: every `Err` of the test functions.
 #[derive(Debug)]
 pub(crate) struct Down;

@@ -12,8 +12,9 @@
 //!   down costs the calls nothing (spans are dropped and counted).
 //! - [`inject`] / [`extract`] write and read `traceparent`, `tracestate`
 //!   and `baggage` on an `http::HeaderMap`; [`inject_request`] on an
-//!   outgoing `http::Request`; [`PropagationLayer`] continues the caller's
-//!   trace in a server's request span.
+//!   outgoing `http::Request`; [`InjectLayer`] on every request of a tower
+//!   client (hyper, `tonic`'s generated clients); [`PropagationLayer`]
+//!   continues the caller's trace in a server's request span.
 //! - `#[trace_operation]` follows the sampling decision of a parent it finds
 //!   in OpenTelemetry's context (a caller's, through the layer or
 //!   [`extract`]); its `sample_rate` applies to root calls only. A call it
@@ -35,6 +36,7 @@
 //! # Ok(()) }
 //! ```
 
+mod client;
 mod config;
 mod env;
 mod export;
@@ -42,6 +44,7 @@ mod init;
 mod layer;
 mod propagate;
 
+pub use client::{Inject, InjectLayer};
 pub use config::{DEFAULT_ENDPOINT, DEFAULT_SHUTDOWN_TIMEOUT, OtelConfig, OtelError};
 pub use init::{OtelGuard, init, init_with};
 pub use layer::{Propagation, PropagationFuture, PropagationLayer};
