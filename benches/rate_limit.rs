@@ -9,6 +9,11 @@
 //! * `rate_limit/keyed`: a limit per key, 10 000 keys drawn at random
 //!   (`governor`'s dashmap keyed limiter, opguard's `KeyedRateLimiter`).
 //!
+//! * `governor_std_clock` (in both groups): governor on std's monotonic
+//!   clock (`Instant::now`, the clock tokio's reads), like for like with
+//!   opguard, which reads tokio's clock so that `tokio::time::pause()`
+//!   drives its limits; `governor` itself reads quanta's TSC clock.
+//!
 //! Every limiter admits every call: what is timed is the decision and its
 //! bookkeeping, never a refusal, and each variant asserts it was admitted.
 //! The direct limiters allow 10^9 calls per second with a burst of 10^9.
@@ -23,6 +28,7 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use governor::clock::MonotonicClock;
 use governor::{Quota, RateLimiter as Governor};
 use opguard::rate_limit::{Rate, RateLimiter};
 use opguard_benches::two_threads;
@@ -48,6 +54,7 @@ fn opguard_limiter(name: &'static str) -> opguard::rate_limit::RateLimiterBuilde
 
 fn direct(c: &mut Criterion) {
     let governor = Governor::direct(quota());
+    let governor_std = Governor::direct_with_clock(quota(), MonotonicClock);
     let opguard = opguard_limiter("bench.direct").build().unwrap();
 
     let mut group = c.benchmark_group("rate_limit/direct");
@@ -55,6 +62,12 @@ fn direct(c: &mut Criterion) {
     group.bench_function("governor", |b| {
         b.iter(|| {
             assert!(governor.check().is_ok());
+            body(7)
+        })
+    });
+    group.bench_function("governor_std_clock", |b| {
+        b.iter(|| {
+            assert!(governor_std.check().is_ok());
             body(7)
         })
     });
@@ -81,7 +94,9 @@ fn direct(c: &mut Criterion) {
 
 fn keyed(c: &mut Criterion) {
     let burst = NonZeroU32::new(1 << 30).unwrap();
-    let governor = Governor::keyed(Quota::per_second(NonZeroU32::MIN).allow_burst(burst));
+    let keyed_quota = Quota::per_second(NonZeroU32::MIN).allow_burst(burst);
+    let governor = Governor::keyed(keyed_quota);
+    let governor_std = Governor::dashmap_with_clock(keyed_quota, MonotonicClock);
     let opguard = RateLimiter::builder("bench.keyed")
         .rate(Rate::per_second(1))
         .burst(burst.get())
@@ -105,6 +120,14 @@ fn keyed(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) & 0xffff;
             assert!(governor.check_key(&keys[i]).is_ok());
+            body(7)
+        })
+    });
+    let mut i = 0usize;
+    group.bench_function("governor_std_clock", |b| {
+        b.iter(|| {
+            i = (i + 1) & 0xffff;
+            assert!(governor_std.check_key(&keys[i]).is_ok());
             body(7)
         })
     });

@@ -7,9 +7,10 @@
 //! `max_keys` keys that are all still recovering, the eighth closest to
 //! recovery is forgotten (those keys get their full burst back early).
 
-use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::sync::{Mutex, MutexGuard};
+
+use hashbrown::HashTable;
 
 use super::gcra::{Decision, Gcra};
 
@@ -20,7 +21,10 @@ const SHARDS: usize = 16;
 const MIN_SWEEP: usize = 64;
 
 struct Shard<K> {
-    tats: HashMap<K, u64>,
+    /// Each key with its TAT, found by the one hash that also chose the
+    /// shard (a key is hashed once per call, with std's keyed SipHash:
+    /// limiter keys are often chosen by clients).
+    tats: HashTable<(K, u64)>,
     /// Sweep when the shard reaches this many entries...
     sweep_len: usize,
     /// ...or when the clock reaches this.
@@ -50,7 +54,7 @@ impl<K: Hash + Eq + Clone> Keyed<K> {
         let shards = (0..SHARDS)
             .map(|_| {
                 Mutex::new(Shard {
-                    tats: HashMap::new(),
+                    tats: HashTable::new(),
                     sweep_len: MIN_SWEEP,
                     sweep_at: recovery,
                 })
@@ -64,16 +68,21 @@ impl<K: Hash + Eq + Clone> Keyed<K> {
         }
     }
 
-    fn shard(&self, key: &K) -> MutexGuard<'_, Shard<K>> {
-        let index = (self.hasher.hash_one(key) as usize) % SHARDS;
+    /// The key's hash and its shard, locked. The shard is chosen by four
+    /// bits the table inside does not lean on: below the top seven (its
+    /// tag) and far above those that index its buckets.
+    fn shard(&self, key: &K) -> (u64, MutexGuard<'_, Shard<K>>) {
+        let hash = self.hasher.hash_one(key);
+        let index = ((hash << 7) >> 60) as usize % SHARDS;
         // A panic never happens while the lock is held; take the data anyway.
-        self.shards[index].lock().unwrap_or_else(|e| e.into_inner())
+        let shard = self.shards[index].lock().unwrap_or_else(|e| e.into_inner());
+        (hash, shard)
     }
 
     /// Decides a call for `key` at `now`, waiting at most `max_wait`.
     pub(crate) fn decide(&self, key: &K, gcra: &Gcra, now: u64, max_wait: u64) -> Decision {
-        let mut shard = self.shard(key);
-        if let Some(tat) = shard.tats.get_mut(key) {
+        let (hash, mut shard) = self.shard(key);
+        if let Some((_, tat)) = shard.tats.find_mut(hash, |(k, _)| k == key) {
             let decision = gcra.decide(*tat, now, max_wait);
             if let Decision::Admit(next) | Decision::AdmitAfter(next, _) = decision {
                 *tat = next;
@@ -83,7 +92,10 @@ impl<K: Hash + Eq + Clone> Keyed<K> {
         let decision = gcra.decide(0, now, max_wait);
         if let Decision::Admit(next) | Decision::AdmitAfter(next, _) = decision {
             self.make_room(&mut shard, now);
-            shard.tats.insert(key.clone(), next);
+            let hasher = &self.hasher;
+            shard
+                .tats
+                .insert_unique(hash, (key.clone(), next), |(k, _)| hasher.hash_one(k));
         }
         decision
     }
@@ -91,7 +103,8 @@ impl<K: Hash + Eq + Clone> Keyed<K> {
     /// Gives back one interval of `key` (a reserved call was cancelled); a
     /// key forgotten since holds nothing to give back.
     pub(crate) fn give_back(&self, key: &K, interval: u64) {
-        if let Some(tat) = self.shard(key).tats.get_mut(key) {
+        let (hash, mut shard) = self.shard(key);
+        if let Some((_, tat)) = shard.tats.find_mut(hash, |(k, _)| k == key) {
             *tat = tat.saturating_sub(interval);
         }
     }
@@ -101,16 +114,16 @@ impl<K: Hash + Eq + Clone> Keyed<K> {
         if len < shard.sweep_len && now < shard.sweep_at && len < self.shard_max {
             return;
         }
-        shard.tats.retain(|_, tat| *tat > now);
+        shard.tats.retain(|(_, tat)| *tat > now);
         if shard.tats.len() >= self.shard_max {
             // Every key is still recovering: forget the eighth closest to
             // recovery (amortised: the next eviction is an eighth away).
-            let mut tats: Vec<u64> = shard.tats.values().copied().collect();
+            let mut tats: Vec<u64> = shard.tats.iter().map(|(_, tat)| *tat).collect();
             let cut = (tats.len() / 8).max(1);
             let (_, &mut threshold, _) = tats.select_nth_unstable(cut - 1);
             // Exactly `cut` entries go, also when many share the threshold.
             let mut budget = cut;
-            shard.tats.retain(|_, tat| {
+            shard.tats.retain(|(_, tat)| {
                 let forget = *tat <= threshold && budget > 0;
                 budget -= usize::from(forget);
                 !forget
@@ -118,7 +131,8 @@ impl<K: Hash + Eq + Clone> Keyed<K> {
         }
         let len = shard.tats.len();
         if shard.tats.capacity() > 4 * len.max(MIN_SWEEP) {
-            shard.tats.shrink_to(2 * len);
+            let hasher = &self.hasher;
+            shard.tats.shrink_to(2 * len, |(k, _)| hasher.hash_one(k));
         }
         shard.sweep_len = (2 * len).clamp(MIN_SWEEP, self.shard_max.max(MIN_SWEEP));
         shard.sweep_at = now.saturating_add(self.recovery);
