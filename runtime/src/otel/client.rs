@@ -20,7 +20,9 @@ use super::inject;
 /// It fits any client that is a tower `Service<http::Request<B>>`: hyper's,
 /// a `tower::ServiceBuilder` stack, and `tonic`'s generated clients, which
 /// take any such service in `new` (its channel wrapped in the layer), so
-/// each gRPC call's metadata carries the context:
+/// each gRPC call's metadata carries the context (and a `tonic` server takes
+/// [`PropagationLayer`](super::PropagationLayer) in `Server::builder().layer(..)`;
+/// the crate's `tests/otel_tonic.rs` runs both ends over loopback):
 ///
 /// ```ignore
 /// let channel = tonic::transport::Channel::from_static("http://[::1]:50051").connect().await?;
