@@ -92,18 +92,23 @@ impl SharedConfig {
                 "OPGUARD_REDIS_URL is not set (e.g. `redis://127.0.0.1:6379/0`)".into(),
             )
         })?;
-        let urls: Vec<String> = url
+        Self::from_url_list(&url).with_env()
+    }
+
+    /// One URL ([`new`](Self::new)), or several separated by commas: the
+    /// nodes of a Cluster ([`cluster`](Self::cluster)).
+    pub(crate) fn from_url_list(text: &str) -> Self {
+        let urls: Vec<String> = text
             .split(',')
             .map(str::trim)
             .filter(|u| !u.is_empty())
             .map(String::from)
             .collect();
-        let config = if urls.len() > 1 {
+        if urls.len() > 1 {
             Self::cluster(urls)
         } else {
-            Self::new(url.trim())
-        };
-        config.with_env()
+            Self::new(text.trim())
+        }
     }
 
     /// These settings with the command deadline and key prefix of the

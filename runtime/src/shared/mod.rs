@@ -41,7 +41,9 @@ pub use conn::SHARED_CHECK;
 pub use error::{ConnectError, ConnectErrorKind};
 pub use status::{SharedStatus, status};
 
-/// Connects this process to the Redis at `url`, with the command deadline
+/// Connects this process to the Redis at `url` (or to a Cluster through
+/// several node URLs separated by commas, as in `OPGUARD_REDIS_URL`), with
+/// the command deadline
 /// and key prefix of the environment (`OPGUARD_REDIS_TIMEOUT`,
 /// `OPGUARD_REDIS_PREFIX`) or their defaults. Call it once, at start-up,
 /// inside the tokio runtime that is to run the tier's background work.
@@ -50,7 +52,7 @@ pub use status::{SharedStatus, status};
 /// says which and why (no password in it). After start-up a lost
 /// connection is never an error of a guarded call.
 pub async fn connect(url: &str) -> Result<(), ConnectError> {
-    connect_with(SharedConfig::new(url).with_env()?).await
+    connect_with(SharedConfig::from_url_list(url).with_env()?).await
 }
 
 /// [`connect`] with every setting from the environment:
