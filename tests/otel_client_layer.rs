@@ -60,7 +60,10 @@ async fn server() -> String {
     let app = axum::Router::new()
         .route(
             "/price",
-            axum::routing::get(|| async { served().await.to_owned() }),
+            axum::routing::get(|headers: http::HeaderMap| async move {
+                // The answer, and whether a `baggage` header arrived.
+                format!("{} {}", served().await, headers.contains_key("baggage"))
+            }),
         )
         .layer(PropagationLayer::new());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -71,7 +74,19 @@ async fn server() -> String {
 
 async fn get(url: &str) -> String {
     let mut client = InjectLayer::new().layer(Reqwest(reqwest::Client::new()));
-    let request = http::Request::get(url).body(String::new()).unwrap();
+    // Copied from an incoming request: the caller's caller's context, which
+    // must not go on.
+    let request = http::Request::get(url)
+        .header(
+            "traceparent",
+            "00-000000000000000000000000000000a1-00000000000000a2-01",
+        )
+        .header("baggage", "tenant=stale")
+        .body(String::new())
+        .unwrap();
+    std::future::poll_fn(|cx| client.poll_ready(cx))
+        .await
+        .expect("ready");
     let response = client.call(request).await.expect("the server answers");
     assert!(response.status().is_success());
     response.text().await.unwrap()
@@ -91,7 +106,7 @@ async fn fetch_sampled_out(url: &str) -> String {
 async fn the_server_continues_the_clients_trace() {
     otel();
     let url = server().await;
-    assert_eq!(fetch(&url).await, "42");
+    assert_eq!(fetch(&url).await, "42 false", "no stale baggage");
 
     let [client] = exported("::fetch").try_into().expect("one client span");
     let [request] = exported("GET /price").try_into().expect("one request span");
@@ -113,7 +128,7 @@ async fn the_server_continues_the_clients_trace() {
     // A call that sampling left out sends "not sampled": the server leaves
     // its part out too.
     let before = exported("GET /price").len();
-    assert_eq!(fetch_sampled_out(&url).await, "42");
+    assert_eq!(fetch_sampled_out(&url).await, "42 false");
     assert!(exported("::fetch_sampled_out").is_empty());
     assert_eq!(exported("GET /price").len(), before, "no request span");
     assert_eq!(exported("::served").len(), 1, "no handler span");

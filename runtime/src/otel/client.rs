@@ -14,11 +14,13 @@ use super::inject;
 /// carries the current trace context ([`current`](super::current)) in its
 /// `traceparent`, `tracestate` and `baggage` headers, written when the
 /// request is called (so inside the caller's span; headers of those names
-/// already there are replaced). Under a call that sampling left out it
-/// sends "not sampled", so the next service leaves its part out too.
+/// already there are removed first, as [`inject`] does). Under a call that
+/// sampling left out it sends "not sampled", so the next service leaves its
+/// part out too.
 ///
-/// It fits any client that is a tower `Service<http::Request<B>>`: hyper's,
-/// a `tower::ServiceBuilder` stack, and `tonic`'s generated clients, which
+/// It fits any client that is a tower `Service<http::Request<B>>`:
+/// `hyper-util`'s legacy client, a `tower::ServiceBuilder` stack, and
+/// `tonic`'s generated clients, which
 /// take any such service in `new` (its channel wrapped in the layer), so
 /// each gRPC call's metadata carries the context (and a `tonic` server takes
 /// [`PropagationLayer`](super::PropagationLayer) in `Server::builder().layer(..)`;
@@ -35,7 +37,7 @@ use super::inject;
 /// ```
 /// use opguard_runtime::otel::InjectLayer;
 /// use tower_layer::Layer as _;
-/// use tower_service::Service as _;
+/// use tower_service::Service;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
@@ -48,8 +50,18 @@ use super::inject;
 ///     }),
 /// );
 /// let mut client = InjectLayer::new().layer(service);
-/// let response = client.call(http::Request::new(axum::body::Body::empty())).await.unwrap();
-/// // Outside any span there is no context to send.
+///
+/// // A request that still carries the context it came in with, sent
+/// // outside any span: there is no context to send, and the stale one is
+/// // not passed on.
+/// let request = http::Request::builder()
+///     .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+///     .body(axum::body::Body::empty())
+///     .unwrap();
+/// std::future::poll_fn(|cx| Service::<http::Request<axum::body::Body>>::poll_ready(&mut client, cx))
+///     .await
+///     .unwrap();
+/// let response = client.call(request).await.unwrap();
 /// let body = axum::body::to_bytes(response.into_body(), 64).await.unwrap();
 /// assert_eq!(body, "false");
 /// # }

@@ -13,7 +13,7 @@
 //! - [`inject`] / [`extract`] write and read `traceparent`, `tracestate`
 //!   and `baggage` on an `http::HeaderMap`; [`inject_request`] on an
 //!   outgoing `http::Request`; [`InjectLayer`] on every request of a tower
-//!   client (hyper, `tonic`'s generated clients); [`PropagationLayer`]
+//!   client (hyper-util's, `tonic`'s generated clients); [`PropagationLayer`]
 //!   continues the caller's trace in a server's request span.
 //! - `#[trace_operation]` follows the sampling decision of a parent it finds
 //!   in OpenTelemetry's context (a caller's, through the layer or

@@ -11,7 +11,10 @@ use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 /// Writes the current trace context ([`current`]) into `headers`:
-/// `traceparent`, `tracestate` and `baggage`, replacing any already there.
+/// `traceparent`, `tracestate` and `baggage`. Any of those already there is
+/// removed first, also when there is nothing to send in its place (no
+/// current context, or no baggage): a request copied from an incoming one
+/// never carries the caller's context on.
 /// Inside a call that sampling left out, the context says "not sampled",
 /// so the next service leaves the call out too.
 ///
@@ -27,6 +30,9 @@ pub fn inject(headers: &mut HeaderMap) {
 
 /// Writes `cx` into `headers`, as [`inject`] does with the current one.
 pub fn inject_context(cx: &Context, headers: &mut HeaderMap) {
+    for name in PROPAGATED {
+        headers.remove(name);
+    }
     let mut carrier = Headers(headers);
     TraceContextPropagator::new().inject_context(cx, &mut carrier);
     BaggagePropagator::new().inject_context(cx, &mut carrier);
@@ -143,6 +149,9 @@ pub(crate) fn current_sampled() -> Option<bool> {
         parent.is_valid().then(|| parent.is_sampled())
     })
 }
+
+/// The headers [`inject`] writes (W3C trace context and baggage).
+const PROPAGATED: [&str; 3] = ["traceparent", "tracestate", "baggage"];
 
 /// A `HeaderMap` as OpenTelemetry's carrier.
 struct Headers<M>(M);

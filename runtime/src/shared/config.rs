@@ -96,18 +96,27 @@ impl SharedConfig {
     }
 
     /// One URL ([`new`](Self::new)), or several separated by commas: the
-    /// nodes of a Cluster ([`cluster`](Self::cluster)).
+    /// nodes of a Cluster ([`cluster`](Self::cluster)). Only a comma
+    /// followed by a scheme (`redis://`, `rediss://`, ...) starts another
+    /// node, so a password with a comma in it stays in its URL (whole, so
+    /// that it is redacted whole).
     pub(crate) fn from_url_list(text: &str) -> Self {
-        let urls: Vec<String> = text
-            .split(',')
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(String::from)
-            .collect();
-        if urls.len() > 1 {
-            Self::cluster(urls)
-        } else {
-            Self::new(text.trim())
+        let mut urls: Vec<String> = Vec::new();
+        for piece in text.split(',') {
+            match urls.last_mut() {
+                Some(url) if !piece.trim().is_empty() && !piece.contains("://") => {
+                    url.push(',');
+                    url.push_str(piece);
+                }
+                _ if !piece.trim().is_empty() => urls.push(piece.to_owned()),
+                _ => {}
+            }
+        }
+        let mut urls: Vec<String> = urls.iter().map(|u| u.trim().to_owned()).collect();
+        match urls.len() {
+            0 => Self::new(text.trim()),
+            1 => Self::new(urls.remove(0)),
+            _ => Self::cluster(urls),
         }
     }
 
@@ -221,7 +230,26 @@ pub(crate) fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{password, redact};
+    use super::{SharedConfig, password, redact};
+
+    #[test]
+    fn a_comma_separates_nodes_only_before_a_scheme() {
+        let urls = |text: &str| SharedConfig::from_url_list(text).urls;
+        assert_eq!(urls("redis://a:1/0"), ["redis://a:1/0"]);
+        assert_eq!(urls(" redis://a:1/0, "), ["redis://a:1/0"]);
+        assert_eq!(
+            urls("redis://a:1,redis://b:2, rediss://c:3"),
+            ["redis://a:1", "redis://b:2", "rediss://c:3"]
+        );
+        // A password holding commas stays whole, and is hidden whole.
+        let [url] = <[String; 1]>::try_from(urls("redis://:s3,cr,et@h:6379/0")).unwrap();
+        assert_eq!(url, "redis://:s3,cr,et@h:6379/0");
+        assert_eq!(redact(&url), "redis://:***@h:6379/0");
+        assert_eq!(
+            urls("redis://:p,w@a:1,redis://:p,w@b:2"),
+            ["redis://:p,w@a:1", "redis://:p,w@b:2"]
+        );
+    }
 
     #[test]
     fn passwords_are_found_and_hidden() {
