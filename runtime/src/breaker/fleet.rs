@@ -58,6 +58,11 @@ impl<S: Store> Machine<S> {
         (counts.calls, counts.failures, counts.slow)
     }
 
+    /// The state and its generation, read together.
+    pub(crate) fn state_and_generation(&self) -> (BreakerState, u64) {
+        self.store.state()
+    }
+
     /// Time left until an open breaker's recovery timeout ends.
     pub(crate) fn open_time_left(&self) -> Option<Duration> {
         let until = self
@@ -92,22 +97,35 @@ impl<S: Store> Machine<S> {
     /// with the instance that made it. Nothing is sent back to the fleet.
     /// `renewed`: the fleet's generation moved; a closed breaker that
     /// stays closed then starts afresh as the fleet's did (after a reset,
-    /// or a whole cycle this instance missed).
+    /// or a whole cycle this instance missed). `decided_at`: the local
+    /// generation the caller decided on; if a local move came since, it
+    /// stands (its request reaches the fleet with the next sync).
     pub(crate) fn adopt(
         &self,
         to: BreakerState,
         elapsed: Duration,
         origin: Option<Arc<str>>,
         renewed: bool,
+        decided_at: Option<u64>,
     ) {
         loop {
             let (state, generation) = self.store.state();
+            if decided_at.is_some_and(|decided| decided != generation) {
+                return;
+            }
             if state == to && !self.entered_elsewhen(to, elapsed) {
                 if renewed && to == BreakerState::Closed {
                     self.store.restart_closed();
                 }
                 return;
             }
+            // The same state entered at another time. After another
+            // instance's move, this one missed a cycle: announced. After
+            // this instance's own move (its trip, which reached Redis later
+            // than it happened here), only the deadline moves to the fleet's.
+            let retime = state == to
+                && origin.is_some()
+                && origin == self.link.as_ref().and_then(|link| link.origin());
             let now = self.now().saturating_sub(nanos(elapsed));
             let step = Step {
                 generation,
@@ -115,10 +133,14 @@ impl<S: Store> Machine<S> {
                 now,
             };
             let moved = self.store.transition(step, |from| {
-                broadcast(&self.name, from, to, origin.clone());
+                if !retime {
+                    broadcast(&self.name, from, to, origin.clone());
+                }
             });
             if let Some(from) = moved {
-                log(&self.name, from, to);
+                if !retime {
+                    log(&self.name, from, to);
+                }
                 return;
             }
         }

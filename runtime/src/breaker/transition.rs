@@ -20,6 +20,8 @@ impl<S: Store> Machine<S> {
             now,
         };
         #[cfg(feature = "redis")]
+        let _moving = self.link.as_ref().map(|link| link.begin_move());
+        #[cfg(feature = "redis")]
         let origin = self.link.as_ref().and_then(|link| link.origin());
         #[cfg(not(feature = "redis"))]
         let origin = None;
@@ -42,6 +44,9 @@ impl<S: Store> Machine<S> {
 
     /// Moves to `to` by hand; `forget` also forgets the last failures.
     pub(crate) fn force(&self, to: BreakerState, forget: bool) {
+        // Until the fleet's request is written below.
+        #[cfg(feature = "redis")]
+        let _moving = self.link.as_ref().map(|link| link.begin_move());
         loop {
             let (state, generation) = self.store.state();
             // Already there: no transition, no event; calls in flight still count.

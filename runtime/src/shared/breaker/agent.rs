@@ -177,11 +177,14 @@ async fn sync(
     link.fleet_generation
         .store(generation, std::sync::atomic::Ordering::Release);
     link.set_live(true);
-    // A trip made since the script ran waits for the next sync, which
-    // starts at once (the trip woke the agent).
-    let trip_waiting = lock(&link.pending).action != Action::None;
+    // A local move made since the script ran (or under way) stands: the
+    // answer predates it. Its request goes with the next sync, which starts
+    // at once (the move woke the agent). The state first, then whether
+    // moves are settled, so that a move the state shows is seen.
+    let (local, decided_at) = inner.state_and_generation();
+    let settled = link.settled();
     let moved = generation != known;
-    if moved || (inner.state() != fleet_state && !trip_waiting) {
+    if moved || (local != fleet_state && settled) {
         let elapsed = match fleet_state {
             BreakerState::HalfOpen => since_half,
             _ => since_open,
@@ -197,7 +200,13 @@ async fn sync(
             link.drop_leases();
             running.clear();
         }
-        inner.adopt(fleet_state, elapsed, origin, moved);
+        inner.adopt(
+            fleet_state,
+            elapsed,
+            origin,
+            moved,
+            (!moved).then_some(decided_at),
+        );
     }
     if !granted.is_empty() {
         running.push_back(granted);

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
@@ -66,6 +66,9 @@ pub(crate) struct Link {
     leases: AtomicU64,
     /// Calls came while every probe slot of this instance was taken.
     wants_probe: AtomicBool,
+    /// Local moves under way: begun, and their request for the fleet not
+    /// yet in `pending` (see [`Link::begin_move`]).
+    moving: AtomicUsize,
     pub(crate) pending: Mutex<Pending>,
     pub(crate) view: Mutex<FleetView>,
     pub(crate) wake: Notify,
@@ -86,6 +89,7 @@ impl Link {
             others: Default::default(),
             leases: AtomicU64::new(0),
             wants_probe: AtomicBool::new(false),
+            moving: AtomicUsize::new(0),
             pending: Mutex::new(Pending::default()),
             view: Mutex::new(FleetView::default()),
             wake: Notify::new(),
@@ -179,6 +183,24 @@ impl Link {
         self.wake.notify_one();
     }
 
+    /// A local move begins (a transition of this instance's own, or a
+    /// manual move): until the guard drops, after the move's request is in
+    /// `pending`, the agent adopts no fleet state that does not come with a
+    /// new fleet generation. Without it, a sync answer computed before Redis
+    /// heard of the move would undo it, and the fleet would see it twice.
+    pub(crate) fn begin_move(&self) -> Moving<'_> {
+        // Before the move's state is stored: an agent that reads the new
+        // state (Acquire) then reads this count sees the move.
+        self.moving.fetch_add(1, Ordering::AcqRel);
+        Moving(self)
+    }
+
+    /// No local move is under way and nothing waits to go to the fleet.
+    /// Read after the local state, so that a move that state shows is seen.
+    pub(crate) fn settled(&self) -> bool {
+        self.moving.load(Ordering::Acquire) == 0 && lock(&self.pending).action == Action::None
+    }
+
     /// A manual move, for the whole fleet.
     pub(crate) fn forced(&self, to: BreakerState, reset: bool) {
         lock(&self.pending).action = if reset {
@@ -192,5 +214,16 @@ impl Link {
     /// This instance's name, for events' `origin`.
     pub(crate) fn origin(&self) -> Option<Arc<str>> {
         lock(&self.instance).clone()
+    }
+}
+
+/// A local move under way (see [`Link::begin_move`]); ends when dropped,
+/// also when the move panics.
+#[derive(Debug)]
+pub(crate) struct Moving<'a>(&'a Link);
+
+impl Drop for Moving<'_> {
+    fn drop(&mut self) {
+        self.0.moving.fetch_sub(1, Ordering::AcqRel);
     }
 }

@@ -1,0 +1,94 @@
+//! A move this instance makes (a trip, a manual control) is never undone by
+//! a sync answer that crossed it: the answer, computed before Redis heard of
+//! the move, still shows the fleet's old state. Over a real `redis-server`,
+//! with a `tracing` subscriber that takes its time over the transition's log
+//! line (a slow writer), so that syncs run while the move is under way.
+
+#[path = "support/redis_server.rs"]
+mod redis_server;
+
+use std::time::Duration;
+
+use opguard_runtime::breaker::{self, Breaker, BreakerEvent, BreakerState};
+use opguard_runtime::shared;
+use redis_server::RedisServer;
+use tokio::sync::broadcast::Receiver;
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+/// Takes 60 ms over each breaker transition's log line: a dozen syncs at
+/// 5 ms run meanwhile.
+struct SlowWriter;
+
+impl<S: tracing::Subscriber> Layer<S> for SlowWriter {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == breaker::TARGET {
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+}
+
+fn transitions(events: &mut Receiver<BreakerEvent>, name: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if &*event.name == name {
+            seen.push(format!("{}>{}", event.from.as_str(), event.to.as_str()));
+        }
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syncs_that_cross_a_local_move_do_not_undo_it() {
+    let redis = RedisServer::start();
+    shared::connect(&redis.url()).await.expect("connects");
+    let mut events = breaker::events();
+    // Only this thread logs slowly: the sync agent runs elsewhere.
+    let _slow = tracing::subscriber::set_default(tracing_subscriber::registry().with(SlowWriter));
+
+    let name = "local_moves.manual";
+    let manual = Breaker::builder(name)
+        .shared(Duration::from_millis(5))
+        .build();
+    assert!(shared::flush().await);
+    manual.force_open();
+    assert!(shared::flush().await);
+    assert_eq!(manual.state(), BreakerState::ForcedOpen);
+    manual.force_close();
+    assert!(shared::flush().await);
+    assert_eq!(manual.state(), BreakerState::Closed);
+    manual.disable();
+    assert!(shared::flush().await);
+    assert_eq!(manual.state(), BreakerState::Disabled);
+    assert_eq!(
+        transitions(&mut events, name),
+        [
+            "closed>forced_open",
+            "forced_open>closed",
+            "closed>disabled"
+        ]
+    );
+
+    let name = "local_moves.trip";
+    let tripped = Breaker::builder(name)
+        // A run of failures: a trigger Redis does not judge (it sums
+        // windows), so only this instance's request opens the fleet.
+        .failure_threshold(100)
+        .consecutive_failures(2)
+        .recovery_timeout(Duration::from_secs(60))
+        .shared(Duration::from_millis(5))
+        .build();
+    assert!(shared::flush().await);
+    for _ in 0..2 {
+        tripped.acquire().expect("closed").failure("down");
+    }
+    assert!(shared::flush().await);
+    assert_eq!(tripped.state(), BreakerState::Open);
+    assert_eq!(transitions(&mut events, name), ["closed>open"]);
+    let state: Vec<String> = redis.cmd(&[
+        "HMGET",
+        "opguard:{breaker:local_moves.trip}:state",
+        "st",
+        "gen",
+    ]);
+    assert_eq!(state, ["1", "1"], "the fleet opened once");
+}
