@@ -12,6 +12,21 @@ use super::state::BreakerState;
 use super::store::{Counter, Step, Store};
 use crate::shared::breaker::{Link, ProbeEnd};
 
+/// How [`Machine::adopt`] follows a sync's answer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Adoption {
+    /// The fleet's generation moved: a closed breaker that stays closed
+    /// starts afresh as the fleet's did (after a reset, or a whole cycle
+    /// this instance missed).
+    pub(crate) renewed: bool,
+    /// The local generation the answer was judged against: a local move
+    /// made since stands (its request reaches the fleet with the next
+    /// sync), and nothing is adopted.
+    pub(crate) decided_at: u64,
+    /// The answer's move is this instance's own trip, made by this sync.
+    pub(crate) own_trip: bool,
+}
+
 impl<S: Store> Machine<S> {
     /// The fleet link, while the fleet decides (Redis reachable).
     #[inline]
@@ -92,25 +107,25 @@ impl<S: Store> Machine<S> {
         here.abs_diff(nanos(elapsed)) > nanos(tolerance)
     }
 
-    /// Follows a transition of the fleet: into `to`, entered `elapsed` ago
-    /// on Redis' clock (so that an open deadline is the fleet's), announced
-    /// with the instance that made it. Nothing is sent back to the fleet.
-    /// `renewed`: the fleet's generation moved; a closed breaker that
-    /// stays closed then starts afresh as the fleet's did (after a reset,
-    /// or a whole cycle this instance missed). `decided_at`: the local
-    /// generation the caller decided on; if a local move came since, it
-    /// stands (its request reaches the fleet with the next sync).
+    /// Follows the fleet's state: into `to`, entered `elapsed` ago on
+    /// Redis' clock (so that an open deadline is the fleet's), announced
+    /// with the instance that made the move. Nothing is sent back to the
+    /// fleet.
     pub(crate) fn adopt(
         &self,
         to: BreakerState,
         elapsed: Duration,
         origin: Option<Arc<str>>,
-        renewed: bool,
-        decided_at: Option<u64>,
+        how: Adoption,
     ) {
+        let Adoption {
+            renewed,
+            decided_at,
+            own_trip,
+        } = how;
         loop {
             let (state, generation) = self.store.state();
-            if decided_at.is_some_and(|decided| decided != generation) {
+            if generation != decided_at {
                 return;
             }
             if state == to && !self.entered_elsewhen(to, elapsed) {
@@ -119,13 +134,10 @@ impl<S: Store> Machine<S> {
                 }
                 return;
             }
-            // The same state entered at another time. After another
-            // instance's move, this one missed a cycle: announced. After
-            // this instance's own move (its trip, which reached Redis later
-            // than it happened here), only the deadline moves to the fleet's.
-            let retime = state == to
-                && origin.is_some()
-                && origin == self.link.as_ref().and_then(|link| link.origin());
+            // The same state entered at another time: a cycle this instance
+            // missed, announced; or its own trip, which reached Redis later
+            // than it happened here: only the deadline moves to the fleet's.
+            let retime = state == to && own_trip;
             let now = self.now().saturating_sub(nanos(elapsed));
             let step = Step {
                 generation,

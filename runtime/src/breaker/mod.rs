@@ -60,6 +60,8 @@ pub use policy::{CallPolicy, OwnedCallPolicy};
 pub use snapshot::{BreakerScope, BreakerSnapshot, FailureRecord, FleetCounts};
 pub use state::BreakerState;
 
+#[cfg(feature = "redis")]
+pub(crate) use fleet::Adoption;
 use handle::registry;
 #[cfg(feature = "redis")]
 pub(crate) use local::Inner;

@@ -20,7 +20,7 @@ impl<S: Store> Machine<S> {
             now,
         };
         #[cfg(feature = "redis")]
-        let _moving = self.link.as_ref().map(|link| link.begin_move());
+        let moving = self.link.as_ref().map(|link| link.begin_move());
         #[cfg(feature = "redis")]
         let origin = self.link.as_ref().and_then(|link| link.origin());
         #[cfg(not(feature = "redis"))]
@@ -33,8 +33,8 @@ impl<S: Store> Machine<S> {
                 log(&self.name, from, to);
                 // A shared breaker tells the fleet what it did alone.
                 #[cfg(feature = "redis")]
-                if let Some(link) = &self.link {
-                    link.moved(from, to);
+                if let Some(moving) = &moving {
+                    moving.moved(from, to);
                 }
                 true
             }
@@ -44,9 +44,13 @@ impl<S: Store> Machine<S> {
 
     /// Moves to `to` by hand; `forget` also forgets the last failures.
     pub(crate) fn force(&self, to: BreakerState, forget: bool) {
-        // Until the fleet's request is written below.
+        // Manual control applies to the whole fleet. The request first, so
+        // that from before the local move until the fleet has it, no sync
+        // answer that predates it is adopted over it.
         #[cfg(feature = "redis")]
-        let _moving = self.link.as_ref().map(|link| link.begin_move());
+        if let Some(link) = &self.link {
+            link.forced(to, forget);
+        }
         loop {
             let (state, generation) = self.store.state();
             // Already there: no transition, no event; calls in flight still count.
@@ -63,11 +67,6 @@ impl<S: Store> Machine<S> {
         }
         if forget {
             self.store.forget_failures();
-        }
-        // Manual control applies to the whole fleet.
-        #[cfg(feature = "redis")]
-        if let Some(link) = &self.link {
-            link.forced(to, forget);
         }
     }
 

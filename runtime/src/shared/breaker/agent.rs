@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock, Weak};
 use std::time::Duration;
 
 use super::link::{Action, FleetView, Link, Pending};
-use crate::breaker::{BreakerState, Inner};
+use crate::breaker::{Adoption, BreakerState, Inner};
 use crate::shared::conn::{Tier, lock};
 use crate::shared::pubsub::breaker_channel;
 
@@ -93,7 +93,9 @@ async fn sync(
     let config = &inner.config;
     let (action, forced) = match pending.action {
         Action::None => ("", 0),
-        Action::Trip => ("trip", 0),
+        Action::Trip(tripped_in) if tripped_in == known => ("trip", 0),
+        // Tripped before the fleet moved (a reset, another's trip): stale.
+        Action::Trip(_) => ("", 0),
         // Closing by hand empties the window too.
         Action::Force(BreakerState::Closed) | Action::Reset => ("reset", 0),
         Action::Force(to) => ("force", to.code()),
@@ -179,33 +181,39 @@ async fn sync(
     link.set_live(true);
     // A local move made since the script ran (or under way) stands: the
     // answer predates it. Its request goes with the next sync, which starts
-    // at once (the move woke the agent). The state first, then whether
-    // moves are settled, so that a move the state shows is seen.
+    // at once (the move woke the agent). The state first, then the moves,
+    // so that a move the state shows is seen; `adopt` gives way to a move
+    // made after that.
     let (local, decided_at) = inner.state_and_generation();
-    let settled = link.settled();
     let moved = generation != known;
-    if moved || (local != fleet_state && settled) {
+    if moved {
+        // Results of probes of another state count for nothing.
+        let mut pending = lock(&link.pending);
+        pending.probe_successes = 0;
+        pending.probe_failures = 0;
+        drop(pending);
+        link.drop_leases();
+        running.clear();
+    }
+    if (moved || local != fleet_state) && !link.holds_off(generation) {
         let elapsed = match fleet_state {
             BreakerState::HalfOpen => since_half,
             _ => since_open,
         };
         let elapsed = Duration::from_millis(u64::try_from(elapsed).unwrap_or(0));
         let origin = (!origin.is_empty()).then(|| Arc::<str>::from(origin));
-        if moved {
-            // Results of probes of another state count for nothing.
-            let mut pending = lock(&link.pending);
-            pending.probe_successes = 0;
-            pending.probe_failures = 0;
-            drop(pending);
-            link.drop_leases();
-            running.clear();
-        }
+        // This sync's own trip, the one move the script made: the fleet's
+        // opening is this instance's, timed when Redis got it.
+        let own_trip = action == "trip" && generation == known + 1;
         inner.adopt(
             fleet_state,
             elapsed,
             origin,
-            moved,
-            (!moved).then_some(decided_at),
+            Adoption {
+                renewed: moved,
+                decided_at,
+                own_trip,
+            },
         );
     }
     if !granted.is_empty() {

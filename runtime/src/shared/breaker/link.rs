@@ -16,9 +16,10 @@ use crate::shared::conn::lock;
 pub(crate) enum Action {
     #[default]
     None,
-    /// This instance tripped in the fleet generation it knew: open the
-    /// fleet unless another transition came first.
-    Trip,
+    /// This instance tripped in the fleet generation it knew (carried):
+    /// open the fleet unless another transition came first. A fleet that
+    /// moved since (a reset, another instance's trip) makes it stale.
+    Trip(u64),
     /// A manual move, applied whatever the fleet's state.
     Force(BreakerState),
     /// `reset`: closed, with an empty fleet window.
@@ -165,24 +166,6 @@ impl Link {
         self.wake.notify_one();
     }
 
-    /// The local machine moved by itself (a trip, or a move while Redis
-    /// was away): what to tell the fleet.
-    pub(crate) fn moved(&self, from: BreakerState, to: BreakerState) {
-        let mut pending = lock(&self.pending);
-        match (from, to) {
-            (BreakerState::Closed, BreakerState::Open) if pending.action == Action::None => {
-                pending.action = Action::Trip;
-            }
-            // Healed locally while Redis was away: no trip to publish.
-            (_, BreakerState::Closed) if pending.action == Action::Trip => {
-                pending.action = Action::None;
-            }
-            _ => {}
-        }
-        drop(pending);
-        self.wake.notify_one();
-    }
-
     /// A local move begins (a transition of this instance's own, or a
     /// manual move): until the guard drops, after the move's request is in
     /// `pending`, the agent adopts no fleet state that does not come with a
@@ -192,13 +175,25 @@ impl Link {
         // Before the move's state is stored: an agent that reads the new
         // state (Acquire) then reads this count sees the move.
         self.moving.fetch_add(1, Ordering::AcqRel);
-        Moving(self)
+        Moving {
+            link: self,
+            generation: self.fleet_generation.load(Ordering::Acquire),
+        }
     }
 
-    /// No local move is under way and nothing waits to go to the fleet.
-    /// Read after the local state, so that a move that state shows is seen.
-    pub(crate) fn settled(&self) -> bool {
-        self.moving.load(Ordering::Acquire) == 0 && lock(&self.pending).action == Action::None
+    /// Whether a local move holds off adopting an answer of fleet
+    /// `generation`: one under way, a manual move waiting (it applies
+    /// whatever the fleet's state), or a trip made in that generation.
+    /// A trip of an earlier generation is stale (the fleet moved since) and
+    /// holds nothing off. Read after the local state, so that a move that
+    /// state shows is seen.
+    pub(crate) fn holds_off(&self, generation: u64) -> bool {
+        self.moving.load(Ordering::Acquire) > 0
+            || match lock(&self.pending).action {
+                Action::None => false,
+                Action::Trip(tripped_in) => tripped_in == generation,
+                Action::Force(_) | Action::Reset => true,
+            }
     }
 
     /// A manual move, for the whole fleet.
@@ -220,10 +215,35 @@ impl Link {
 /// A local move under way (see [`Link::begin_move`]); ends when dropped,
 /// also when the move panics.
 #[derive(Debug)]
-pub(crate) struct Moving<'a>(&'a Link);
+pub(crate) struct Moving<'a> {
+    link: &'a Link,
+    /// The fleet generation known when the move began: the one a trip was
+    /// judged in.
+    generation: u64,
+}
+
+impl Moving<'_> {
+    /// The local machine moved by itself (a trip, or a move while Redis
+    /// was away): what to tell the fleet.
+    pub(crate) fn moved(&self, from: BreakerState, to: BreakerState) {
+        let mut pending = lock(&self.link.pending);
+        match (from, to) {
+            (BreakerState::Closed, BreakerState::Open) if pending.action == Action::None => {
+                pending.action = Action::Trip(self.generation);
+            }
+            // Healed locally while Redis was away: no trip to publish.
+            (_, BreakerState::Closed) if matches!(pending.action, Action::Trip(_)) => {
+                pending.action = Action::None;
+            }
+            _ => {}
+        }
+        drop(pending);
+        self.link.wake.notify_one();
+    }
+}
 
 impl Drop for Moving<'_> {
     fn drop(&mut self) {
-        self.0.moving.fetch_sub(1, Ordering::AcqRel);
+        self.link.moving.fetch_sub(1, Ordering::AcqRel);
     }
 }
