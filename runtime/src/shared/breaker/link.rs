@@ -168,9 +168,10 @@ impl Link {
 
     /// A local move begins (a transition of this instance's own, or a
     /// manual move): until the guard drops, after the move's request is in
-    /// `pending`, the agent adopts no fleet state that does not come with a
-    /// new fleet generation. Without it, a sync answer computed before Redis
-    /// heard of the move would undo it, and the fleet would see it twice.
+    /// `pending`, the agent adopts no fleet state at all (see
+    /// `holds_off` for what holds adoption off after that). Without
+    /// it, a sync answer computed before Redis heard of the move would undo
+    /// it, and the fleet would see it twice.
     pub(crate) fn begin_move(&self) -> Moving<'_> {
         // Before the move's state is stored: an agent that reads the new
         // state (Acquire) then reads this count sees the move.
