@@ -12,11 +12,16 @@
 //!   is measured first: nothing in this process sets a global subscriber, and
 //!   no scoped one has been set before it.
 //! * `not_current`: the recording subscriber below is the default of another
-//!   thread, which stays alive; this thread has none. So the max level lets
-//!   `info` through and the callsites' cached interest is "always", but the
-//!   call's dispatcher is the no-op one: nothing is recorded. This is the
-//!   usual state of a test suite, and of a service's threads outside a
-//!   scoped subscriber.
+//!   thread, which stays alive, and a second one exists there; this thread
+//!   has none. So the max level lets `info` through and the callsites'
+//!   cached interest is "always" (with a single dispatcher in the process,
+//!   `tracing` works out interest from the rebuilding thread's default
+//!   alone), but the call's dispatcher is the no-op one: nothing is
+//!   recorded. This is the usual state of a test suite, and of a service's
+//!   threads outside a scoped subscriber.
+//! * `not_current_one`: the same with only the one subscriber on the other
+//!   thread, so the cached interest is "never" (see above) and a callsite
+//!   gives up at its interest check.
 //! * `filtered_out`: a `tracing_subscriber::fmt()` subscriber with max level
 //!   `WARN`, writing to `std::io::sink`, so the `info` spans are filtered out.
 //! * `recorded`: the same subscriber with max level `INFO`: it records the
@@ -246,6 +251,7 @@ fn subscriber(level: Level) -> impl Subscriber + Send + Sync + 'static {
 enum Situation {
     NoSubscriber,
     NotCurrent,
+    NotCurrentOne,
     FilteredOut,
     Recorded,
 }
@@ -272,6 +278,7 @@ impl Situation {
         match self {
             Situation::NoSubscriber => "no_subscriber",
             Situation::NotCurrent => "not_current",
+            Situation::NotCurrentOne => "not_current_one",
             Situation::FilteredOut => "filtered_out",
             Situation::Recorded => "recorded",
         }
@@ -286,10 +293,16 @@ impl Situation {
         };
         match self {
             Situation::NoSubscriber => return installed,
-            Situation::NotCurrent => {
+            Situation::NotCurrent | Situation::NotCurrentOne => {
                 let (stop, stopped) = std::sync::mpsc::channel::<()>();
                 let (ready, is_ready) = std::sync::mpsc::channel::<()>();
+                let second = self == Situation::NotCurrent;
                 let thread = std::thread::spawn(move || {
+                    // Two dispatchers, as in a test suite where each test
+                    // sets its own: with one, `tracing` rebuilds interest
+                    // from the rebuilding thread's default alone, and this
+                    // thread's `NoSubscriber` makes it "never".
+                    let _second = second.then(|| tracing::Dispatch::new(subscriber(Level::INFO)));
                     let _guard = tracing::subscriber::set_default(subscriber(Level::INFO));
                     ready.send(()).expect("the bench thread");
                     let _ = stopped.recv();
@@ -311,7 +324,10 @@ impl Situation {
     /// Spans an instrumented call makes.
     fn spans_per_call(self) -> u64 {
         match self {
-            Situation::NoSubscriber | Situation::NotCurrent | Situation::FilteredOut => 0,
+            Situation::NoSubscriber
+            | Situation::NotCurrent
+            | Situation::NotCurrentOne
+            | Situation::FilteredOut => 0,
             Situation::Recorded => 1,
         }
     }
@@ -361,7 +377,7 @@ fn check(situation: Situation, rt: &Runtime) {
             "the max level is not OFF with no subscriber"
         );
     }
-    if situation == Situation::NotCurrent {
+    if matches!(situation, Situation::NotCurrent | Situation::NotCurrentOne) {
         assert!(
             tracing::dispatcher::get_default(|dispatch| dispatch.is::<NoSubscriber>()),
             "this thread must have no subscriber"
@@ -545,6 +561,7 @@ fn benches(c: &mut Criterion) {
     // First: no scoped subscriber may have been set before this one.
     bench_situation(c, &rt, Situation::NoSubscriber);
     bench_situation(c, &rt, Situation::NotCurrent);
+    bench_situation(c, &rt, Situation::NotCurrentOne);
     bench_situation(c, &rt, Situation::FilteredOut);
     bench_situation(c, &rt, Situation::Recorded);
     bench_sampled_out(c, &rt);

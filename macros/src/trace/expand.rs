@@ -207,12 +207,15 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         }
     };
 
-    // The work runs bare when the span's level is disabled (then `#call` is
-    // `None`), under the call otherwise.
+    // The work runs bare when nobody traces the call (its level is
+    // disabled, or `start` says no: `#call` is `None`), under the call
+    // otherwise. An async body whose level is disabled is awaited directly:
+    // one future for both paths (an enum) measured slower there, as the
+    // async function's state then moves the traced path's call too.
     let enabled = Ident::new("__opguard_enabled", Span::mixed_site());
     let value = match inner {
         Inner::Value(value) => {
-            quote!(#trace::run(#site, #enabled, #call, || #value, #is_err, #end))
+            quote!(#trace::run(#site, #call, || #value, #is_err, #end))
         }
         Inner::Future(future) => {
             let body = Ident::new("__opguard_body", Span::mixed_site());

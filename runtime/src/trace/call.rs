@@ -113,8 +113,9 @@ impl TraceCall {
     /// bare, as on a disabled level. A call under an OpenTelemetry parent
     /// (feature `otel`) follows its sampled flag; a root call (no current
     /// span) is traced with the callsite's sample rate; a call inside a
-    /// span follows it.
-    #[inline]
+    /// span follows it. Out of line: a call gets here only when a
+    /// subscriber wants its span.
+    #[inline(never)]
     pub(super) fn start(
         callsite: &'static Callsite,
         metadata: &'static Metadata<'static>,
@@ -296,27 +297,27 @@ impl Drop for TraceCall {
     }
 }
 
-/// Runs a synchronous function's work: bare when the span's level is not
-/// `enabled` (so the disabled path is a branch and the work, and for a
-/// `Result` the `is_err` check of [`disabled_end`]) or nobody traces the
-/// call (no `call`), under `call` otherwise; `end` finishes the call with
-/// the value.
+/// Runs a synchronous function's work: bare when nobody traces the call
+/// (no `call`: its level is disabled, no subscriber wants the span, or it
+/// runs inside a sampled-out call), so that path is a branch and the work,
+/// and for a
+/// `Result` the `is_err` check of [`disabled_end`]; under `call` otherwise.
+/// `end` finishes the call with the value.
 #[inline]
 pub fn run<R>(
     callsite: &'static Callsite,
-    enabled: bool,
     call: Option<TraceCall>,
     body: impl FnOnce() -> R,
     is_err: impl FnOnce(&R) -> bool,
     end: impl FnOnce(&mut TraceCall, &R),
 ) -> R {
-    if enabled {
-        run_enabled(callsite, call, body, is_err, end)
-    } else {
-        untraced(call);
-        let value = body();
-        disabled_end(callsite, &value, is_err, end);
-        value
+    match call {
+        Some(call) => run_traced(call, body, end),
+        None => {
+            let value = body();
+            disabled_end(callsite, &value, is_err, end);
+            value
+        }
     }
 }
 
@@ -359,20 +360,14 @@ fn disabled_failed<R>(
     end(&mut call, value);
 }
 
+/// The traced path of [`run`], out of line so that the bare path stays
+/// small where it is inlined.
 #[inline(never)]
-fn run_enabled<R>(
-    callsite: &'static Callsite,
-    call: Option<TraceCall>,
+fn run_traced<R>(
+    mut call: TraceCall,
     body: impl FnOnce() -> R,
-    is_err: impl FnOnce(&R) -> bool,
     end: impl FnOnce(&mut TraceCall, &R),
 ) -> R {
-    let Some(mut call) = call else {
-        // Nobody traces this call: the work runs bare, as on a disabled level.
-        let value = body();
-        disabled_end(callsite, &value, is_err, end);
-        return value;
-    };
     let value = call.in_scope(body);
     end(&mut call, &value);
     value
