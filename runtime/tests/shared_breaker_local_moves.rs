@@ -38,10 +38,15 @@ fn transitions(events: &mut Receiver<BreakerEvent>, name: &str) -> Vec<String> {
     seen
 }
 
+/// The Redis key of a shared breaker's fleet state.
+fn state_key(name: &str) -> String {
+    format!("opguard:{{breaker:{name}}}:state")
+}
+
 /// The fleet's state in Redis: state code, generation, and the origin when
 /// another instance made the move (`-` when this one did).
 fn fleet(redis: &RedisServer, name: &str) -> [String; 3] {
-    let key = format!("opguard:{{breaker:{name}}}:state");
+    let key = state_key(name);
     let [st, generation, origin]: [String; 3] = redis.cmd(&["HMGET", &key, "st", "gen", "origin"]);
     let origin = if origin == "other" {
         origin
@@ -49,6 +54,18 @@ fn fleet(redis: &RedisServer, name: &str) -> [String; 3] {
         "-".to_owned()
     };
     [st, generation, origin]
+}
+
+/// A shared breaker that trips on a run of two failures: a trigger Redis
+/// does not judge (it sums windows), so only this instance's request opens
+/// the fleet.
+fn tripping(name: &str) -> Breaker {
+    Breaker::builder(name)
+        .failure_threshold(100)
+        .consecutive_failures(2)
+        .recovery_timeout(Duration::from_secs(60))
+        .shared(Duration::from_millis(5))
+        .build()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,14 +102,7 @@ async fn syncs_that_cross_a_local_move_do_not_undo_it() {
     );
 
     let name = "local_moves.trip";
-    let tripped = Breaker::builder(name)
-        // A run of failures: a trigger Redis does not judge (it sums
-        // windows), so only this instance's request opens the fleet.
-        .failure_threshold(100)
-        .consecutive_failures(2)
-        .recovery_timeout(Duration::from_secs(60))
-        .shared(Duration::from_millis(5))
-        .build();
+    let tripped = tripping(name);
     assert!(shared::flush().await);
     for _ in 0..2 {
         tripped.acquire().expect("closed").failure("down");
@@ -135,18 +145,13 @@ async fn syncs_that_cross_a_local_move_do_not_undo_it() {
     // move wins. Here another instance resets the fleet (its script's
     // write, made by hand) while this trip's log line is being written.
     let name = "local_moves.stale_trip";
-    let stale = Breaker::builder(name)
-        .failure_threshold(100)
-        .consecutive_failures(2)
-        .recovery_timeout(Duration::from_secs(60))
-        .shared(Duration::from_millis(5))
-        .build();
+    let stale = tripping(name);
     assert!(shared::flush().await);
-    let key = "opguard:{breaker:local_moves.stale_trip}:state";
+    let key = state_key(name);
     std::thread::scope(|scope| {
         scope.spawn(|| {
             std::thread::sleep(Duration::from_millis(20));
-            let _: i64 = redis.cmd(&["HSET", key, "st", "0", "gen", "1", "origin", "other"]);
+            let _: i64 = redis.cmd(&["HSET", &key, "st", "0", "gen", "1", "origin", "other"]);
         });
         for _ in 0..2 {
             stale.acquire().expect("closed").failure("down");

@@ -299,10 +299,9 @@ impl Drop for TraceCall {
 
 /// Runs a synchronous function's work: bare when nobody traces the call
 /// (no `call`: its level is disabled, no subscriber wants the span, or it
-/// runs inside a sampled-out call), so that path is a branch and the work,
-/// and for a
-/// `Result` the `is_err` check of [`disabled_end`]; under `call` otherwise.
-/// `end` finishes the call with the value.
+/// runs inside a sampled-out call), so that path is a branch, the work and,
+/// for a `Result`, the `is_err` check of [`disabled_end`]; under `call`
+/// otherwise. `end` finishes the call with the value.
 #[inline]
 pub fn run<R>(
     callsite: &'static Callsite,
