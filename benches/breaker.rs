@@ -7,6 +7,9 @@
 //!   `plain`, `opguard`, `failsafe` and `recloser`: the cost of a call that the
 //!   closed breaker lets through and records as a success, on one thread and
 //!   with two threads calling the same breaker at once;
+//! * `breaker/closed_small_error`: `plain`, `hand_written` and `opguard` again,
+//!   on functions whose error type keeps no detail of a rejection, so their
+//!   `Result` (16 bytes) comes back in registers;
 //! * `breaker/open`, with `opguard`, `failsafe` and `recloser`: the cost of a
 //!   call that the open breaker rejects without running the body.
 //!
@@ -129,6 +132,59 @@ fn with_opguard_open(x: u64) -> Result<u64, BenchError> {
     if x == FAILING { fail(x) } else { work(x) }
 }
 
+// ---- a small error type ------------------------------------------------------
+
+/// An error that keeps no detail of a rejection, so `Result<u64, Small>` is
+/// 16 bytes and comes back in registers (`BenchError`'s is 48, through
+/// memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Small {
+    /// What `work_small` would return on failure (never, here).
+    #[allow(dead_code)]
+    Failed,
+    /// opguard rejected the call.
+    Rejected,
+}
+
+impl From<GuardError> for Small {
+    fn from(_: GuardError) -> Self {
+        Small::Rejected
+    }
+}
+
+impl fmt::Display for Small {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Small::Failed => "failed",
+            Small::Rejected => "rejected",
+        })
+    }
+}
+
+/// `work` with the small error type.
+#[inline(never)]
+fn work_small(x: u64) -> Result<u64, Small> {
+    Ok(black_box(x).wrapping_mul(31))
+}
+
+/// `hand_written` with the small error type.
+#[inline(never)]
+fn hand_written_small(x: u64) -> Result<u64, Small> {
+    if HAND_STATE.load(Ordering::Acquire) != 0 {
+        return Err(Small::Rejected);
+    }
+    let result = work_small(x);
+    if result.is_ok() {
+        HAND_SUCCESSES.fetch_add(1, Ordering::Relaxed);
+    }
+    result
+}
+
+#[opguard::circuit_breaker(name = "bench.closed_small")]
+fn with_opguard_small(x: u64) -> Result<u64, Small> {
+    work_small(x)
+}
+
 // ---- the peer breakers ------------------------------------------------------
 
 /// `failsafe`'s default breaker.
@@ -204,6 +260,18 @@ where
         "opguard did not count the call"
     );
 
+    // The same with the small error type.
+    assert_eq!(work_small(1), Ok(31), "plain, small error");
+    assert_eq!(hand_written_small(1), Ok(31), "hand-written, small error");
+    let small = breaker::get("bench.closed_small").expect("`bench.closed_small` is registered");
+    let before = small.snapshot().successes;
+    assert_eq!(with_opguard_small(1), Ok(31), "opguard, small error");
+    assert_eq!(
+        small.snapshot().successes - before,
+        1,
+        "opguard (small error) did not record the success"
+    );
+
     // failsafe and recloser, closed: the call runs and returns its value.
     assert!(
         breakers.failsafe_closed.is_call_permitted(),
@@ -274,6 +342,17 @@ where
     group.finish();
 }
 
+/// The closed path with a `Result` small enough to come back in registers.
+fn bench_closed_small(c: &mut Criterion) {
+    let mut group = c.benchmark_group("breaker/closed_small_error");
+    group.bench_function("plain", |b| b.iter(|| work_small(black_box(7))));
+    group.bench_function("hand_written", |b| {
+        b.iter(|| hand_written_small(black_box(7)))
+    });
+    group.bench_function("opguard", |b| b.iter(|| with_opguard_small(black_box(7))));
+    group.finish();
+}
+
 fn bench_closed_two_threads<FC, FO>(c: &mut Criterion, breakers: &Breakers<FC, FO>)
 where
     FC: failsafe::CircuitBreaker + Sync,
@@ -308,6 +387,7 @@ fn benches(c: &mut Criterion) {
     // Register both opguard breakers by a first call, then trip one open.
     assert_eq!(with_opguard(1), Ok(31), "opguard first call");
     assert_eq!(with_opguard_open(1), Ok(31), "opguard open: first call");
+    assert_eq!(with_opguard_small(1), Ok(31), "opguard small: first call");
     let open = breaker::get("bench.open").expect("`bench.open` is registered by its first call");
     for _ in 0..1000 {
         if open.state() == BreakerState::Open {
@@ -333,6 +413,7 @@ fn benches(c: &mut Criterion) {
 
     check(&breakers);
     bench_closed(c, &breakers);
+    bench_closed_small(c);
     bench_closed_two_threads(c, &breakers);
     bench_open(c, &breakers);
     check(&breakers);

@@ -98,33 +98,46 @@ impl<B: Deref<Target = Inner>> Core<B> {
                 }
             },
         };
-        let failed = self.judge(policy, &result);
-        (result, failed)
+        self.judge(policy, result)
     }
 
+    #[inline]
     fn run_sync_judged<T, E>(
         mut self,
         policy: &CallPolicy<'_, E>,
         f: impl FnOnce() -> Result<T, E>,
     ) -> (Result<T, E>, bool) {
         let result = f();
-        let failed = self.judge(policy, &result);
-        (result, failed)
+        self.judge(policy, result)
     }
 
-    #[inline]
-    fn judge<T, E>(&mut self, policy: &CallPolicy<'_, E>, result: &Result<T, E>) -> bool {
+    /// Records the outcome of a call that returned `result`, and gives it
+    /// back with whether it counted as a failure. The `Ok` value is taken
+    /// out and put back, so the caller's `Result` is built where it is
+    /// returned; a copy of the whole `Result` right after the callee wrote
+    /// it in parts stalls store-to-load forwarding (about 4 ns a call).
+    #[inline(always)]
+    fn judge<T, E>(
+        &mut self,
+        policy: &CallPolicy<'_, E>,
+        result: Result<T, E>,
+    ) -> (Result<T, E>, bool) {
         self.finished = true;
         match result {
-            Err(error) if (policy.is_failure)(error) => {
-                let text = (policy.describe)(error);
-                self.breaker
-                    .on_failure(self.ticket, self.started, text, false);
-                true
-            }
-            _ => {
+            Ok(value) => {
                 self.breaker.on_success(self.ticket, self.started);
-                false
+                (Ok(value), false)
+            }
+            Err(error) => {
+                let failed = (policy.is_failure)(&error);
+                if failed {
+                    let text = (policy.describe)(&error);
+                    self.breaker
+                        .on_failure(self.ticket, self.started, text, false);
+                } else {
+                    self.breaker.on_success(self.ticket, self.started);
+                }
+                (Err(error), failed)
             }
         }
     }
@@ -195,6 +208,7 @@ impl<'a> Permit<'a> {
 
     /// [`run_sync`](Self::run_sync), also telling whether the call counted
     /// as a failure.
+    #[inline]
     pub(super) fn run_sync_judged<T, E>(
         self,
         policy: &CallPolicy<'_, E>,
@@ -250,6 +264,7 @@ macro_rules! permit_api {
             }
 
             /// [`run`](Self::run) for a synchronous call (no timeout).
+            #[inline]
             pub fn run_sync<T, E>(
                 self,
                 policy: &CallPolicy<'_, E>,
