@@ -7,10 +7,12 @@
 //! feature.
 //!
 //! Groups `otel/recorded/sync` and `otel/recorded/async`, each with
-//! `instrument` (`#[tracing::instrument(skip_all)]`), `instrument_fields`
-//! (the same, recording `outcome` and `elapsed_ms` by hand, as
-//! `#[trace_operation]` does) and `opguard` (`#[trace_operation]`). Every
-//! variant is a root span over the same `#[inline(never)]` work.
+//! `instrument` (`#[tracing::instrument(skip_all)]`), `opguard`
+//! (`#[trace_operation]`, which records nothing more when a call succeeds),
+//! `instrument_fields` (`#[instrument]` recording `outcome` and `elapsed_ms`
+//! by hand) and `opguard_elapsed` (`#[trace_operation(include_elapsed)]`,
+//! which records them). Every variant is a root span over the same
+//! `#[inline(never)]` work.
 //!
 //! The subscriber is a `tracing_subscriber::registry()` with the
 //! OpenTelemetry layer, set as this thread's default; the provider samples
@@ -65,6 +67,12 @@ fn with_opguard(x: u64) -> u64 {
     work(x)
 }
 
+#[opguard::trace_operation(include_elapsed)]
+#[inline(never)]
+fn with_opguard_elapsed(x: u64) -> u64 {
+    work(x)
+}
+
 #[tracing::instrument(skip_all)]
 #[inline(never)]
 async fn with_instrument_async(x: u64) -> u64 {
@@ -80,6 +88,12 @@ async fn with_instrument_fields_async(x: u64) -> u64 {
 #[opguard::trace_operation]
 #[inline(never)]
 async fn with_opguard_async(x: u64) -> u64 {
+    work(x)
+}
+
+#[opguard::trace_operation(include_elapsed)]
+#[inline(never)]
+async fn with_opguard_elapsed_async(x: u64) -> u64 {
     work(x)
 }
 
@@ -122,6 +136,12 @@ fn bench(c: &mut Criterion) {
     check("opguard async", &|| {
         assert_eq!(runtime.block_on(with_opguard_async(1)), 31)
     });
+    check("opguard_elapsed", &|| {
+        assert_eq!(with_opguard_elapsed(1), 31)
+    });
+    check("opguard_elapsed async", &|| {
+        assert_eq!(runtime.block_on(with_opguard_elapsed_async(1)), 31)
+    });
 
     let mut group = c.benchmark_group("otel/recorded/sync");
     group.bench_function("instrument", |b| b.iter(|| with_instrument(black_box(1))));
@@ -129,6 +149,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| with_instrument_fields(black_box(1)))
     });
     group.bench_function("opguard", |b| b.iter(|| with_opguard(black_box(1))));
+    group.bench_function("opguard_elapsed", |b| {
+        b.iter(|| with_opguard_elapsed(black_box(1)))
+    });
     group.finish();
 
     let mut group = c.benchmark_group("otel/recorded/async");
@@ -143,6 +166,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("opguard", |b| {
         b.to_async(&runtime)
             .iter(|| with_opguard_async(black_box(1)))
+    });
+    group.bench_function("opguard_elapsed", |b| {
+        b.to_async(&runtime)
+            .iter(|| with_opguard_elapsed_async(black_box(1)))
     });
     group.finish();
     let _ = provider.shutdown();

@@ -45,11 +45,11 @@
 //! * `async` and `async_arg`: the same on `async fn`s, run with criterion's
 //!   `to_async` on a current-thread tokio runtime.
 //!
-//! `#[trace_operation]` also records `outcome` and `elapsed_ms` on the span
-//! when the call ends; `#[tracing::instrument]` records nothing then. That is
-//! part of what each attribute does with these settings, and is measured.
-//! So that the recorded case also has a like-for-like peer, its groups have
-//! a fourth function, `instrument_fields`: `#[tracing::instrument]` with
+//! With default options, a `#[trace_operation]` call that succeeds records
+//! nothing more when it ends, as `#[tracing::instrument]`. With
+//! `include_elapsed` it records `outcome` and `elapsed_ms` on every call: the
+//! recorded case's groups have that too, `opguard_elapsed`, next to its
+//! like-for-like peer, `instrument_fields`: `#[tracing::instrument]` with
 //! `fields(outcome = Empty, elapsed_ms = Empty)` whose body times the work
 //! and records both fields by hand, as a user would write it.
 //!
@@ -92,6 +92,9 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
 const ONE: u64 = 31;
 
 // ---- the work ---------------------------------------------------------------
+
+/// A sync variant.
+type Variant = fn(u64) -> u64;
 
 /// The work every variant does.
 #[inline(never)]
@@ -154,6 +157,18 @@ fn with_instrument_fields_arg(x: u64) -> u64 {
     work_recording_end(x)
 }
 
+#[opguard::trace_operation(include_elapsed)]
+#[inline(never)]
+fn with_opguard_elapsed(x: u64) -> u64 {
+    work(x)
+}
+
+#[opguard::trace_operation(include_args, include_elapsed)]
+#[inline(never)]
+fn with_opguard_elapsed_arg(x: u64) -> u64 {
+    work(x)
+}
+
 #[opguard::trace_operation(sample_rate = 0.01)]
 #[inline(never)]
 fn sampled(x: u64) -> u64 {
@@ -207,6 +222,18 @@ async fn with_instrument_fields_async(x: u64) -> u64 {
 #[inline(never)]
 async fn with_instrument_fields_arg_async(x: u64) -> u64 {
     work_recording_end(x)
+}
+
+#[opguard::trace_operation(include_elapsed)]
+#[inline(never)]
+async fn with_opguard_elapsed_async(x: u64) -> u64 {
+    work(x)
+}
+
+#[opguard::trace_operation(include_args, include_elapsed)]
+#[inline(never)]
+async fn with_opguard_elapsed_arg_async(x: u64) -> u64 {
+    work(x)
 }
 
 #[opguard::trace_operation(sample_rate = 0.01)]
@@ -389,41 +416,35 @@ fn check(situation: Situation, rt: &Runtime) {
     }
     let traced = situation.spans_per_call();
     expect_spans(situation, "plain", 0, || plain(1));
-    expect_spans(situation, "with_instrument", traced, || with_instrument(1));
-    expect_spans(situation, "with_opguard", traced, || with_opguard(1));
-    expect_spans(situation, "with_instrument_arg", traced, || {
-        with_instrument_arg(1)
-    });
-    expect_spans(situation, "with_opguard_arg", traced, || {
-        with_opguard_arg(1)
-    });
     expect_spans(situation, "plain_async", 0, || rt.block_on(plain_async(1)));
-    expect_spans(situation, "with_instrument_async", traced, || {
-        rt.block_on(with_instrument_async(1))
-    });
-    expect_spans(situation, "with_opguard_async", traced, || {
-        rt.block_on(with_opguard_async(1))
-    });
-    expect_spans(situation, "with_instrument_arg_async", traced, || {
-        rt.block_on(with_instrument_arg_async(1))
-    });
-    expect_spans(situation, "with_opguard_arg_async", traced, || {
-        rt.block_on(with_opguard_arg_async(1))
-    });
-    expect_spans(situation, "with_instrument_fields", traced, || {
-        with_instrument_fields(1)
-    });
-    expect_spans(situation, "with_instrument_fields_arg", traced, || {
-        with_instrument_fields_arg(1)
-    });
-    expect_spans(situation, "with_instrument_fields_async", traced, || {
-        rt.block_on(with_instrument_fields_async(1))
-    });
-    expect_spans(
-        situation,
-        "with_instrument_fields_arg_async",
-        traced,
-        || rt.block_on(with_instrument_fields_arg_async(1)),
+    let sync: [(&str, Variant); 8] = [
+        ("with_instrument", with_instrument),
+        ("with_opguard", with_opguard),
+        ("with_instrument_arg", with_instrument_arg),
+        ("with_opguard_arg", with_opguard_arg),
+        ("with_instrument_fields", with_instrument_fields),
+        ("with_instrument_fields_arg", with_instrument_fields_arg),
+        ("with_opguard_elapsed", with_opguard_elapsed),
+        ("with_opguard_elapsed_arg", with_opguard_elapsed_arg),
+    ];
+    for (name, f) in sync {
+        expect_spans(situation, name, traced, || f(1));
+    }
+    // Each `async fn` is its own future type: one line each.
+    macro_rules! expect_async {
+        ($($f:ident),* $(,)?) => {$(
+            expect_spans(situation, stringify!($f), traced, || rt.block_on($f(1)));
+        )*};
+    }
+    expect_async!(
+        with_instrument_async,
+        with_opguard_async,
+        with_instrument_arg_async,
+        with_opguard_arg_async,
+        with_instrument_fields_async,
+        with_instrument_fields_arg_async,
+        with_opguard_elapsed_async,
+        with_opguard_elapsed_arg_async,
     );
 }
 
@@ -492,6 +513,7 @@ fn bench_situation(c: &mut Criterion, rt: &Runtime, situation: Situation) {
     bench_sync(&mut group, "opguard", with_opguard);
     if situation == Situation::Recorded {
         bench_sync(&mut group, "instrument_fields", with_instrument_fields);
+        bench_sync(&mut group, "opguard_elapsed", with_opguard_elapsed);
     }
     group.finish();
 
@@ -501,6 +523,7 @@ fn bench_situation(c: &mut Criterion, rt: &Runtime, situation: Situation) {
     bench_sync(&mut group, "opguard", with_opguard_arg);
     if situation == Situation::Recorded {
         bench_sync(&mut group, "instrument_fields", with_instrument_fields_arg);
+        bench_sync(&mut group, "opguard_elapsed", with_opguard_elapsed_arg);
     }
     group.finish();
 
@@ -515,6 +538,12 @@ fn bench_situation(c: &mut Criterion, rt: &Runtime, situation: Situation) {
             "instrument_fields",
             with_instrument_fields_async,
         );
+        bench_async(
+            &mut group,
+            rt,
+            "opguard_elapsed",
+            with_opguard_elapsed_async,
+        );
     }
     group.finish();
 
@@ -528,6 +557,12 @@ fn bench_situation(c: &mut Criterion, rt: &Runtime, situation: Situation) {
             rt,
             "instrument_fields",
             with_instrument_fields_arg_async,
+        );
+        bench_async(
+            &mut group,
+            rt,
+            "opguard_elapsed",
+            with_opguard_elapsed_arg_async,
         );
     }
     group.finish();

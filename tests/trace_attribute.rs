@@ -149,7 +149,7 @@ fn field<'a>(span: &'a Captured, name: &str) -> Option<&'a (&'static str, String
     span.fields.get(name)
 }
 
-#[trace_operation(include_args, include_result)]
+#[trace_operation(include_args, include_result, include_elapsed)]
 fn add(a: u64, b: u64, label: &str) -> u64 {
     let _ = label;
     a + b
@@ -174,6 +174,24 @@ fn a_span_with_arguments_as_values_result_outcome_and_duration() {
     assert_eq!(field(&span, "outcome"), Some(&("str", "ok".into())));
     assert_eq!(field(&span, "elapsed_ms").map(|f| f.0), Some("f64"));
     assert!(field(&span, "error").is_none());
+    assert!(span.closed);
+}
+
+#[trace_operation(include_args)]
+fn double(a: u64) -> u64 {
+    a * 2
+}
+
+#[test]
+fn a_call_that_succeeds_records_no_outcome_or_duration_without_include_elapsed() {
+    store();
+    assert_eq!(double(4), 8);
+    let [span] = spans("trace_attribute::double")
+        .try_into()
+        .expect("one span");
+    assert_eq!(field(&span, "a"), Some(&("u64", "4".into())));
+    assert!(field(&span, "outcome").is_none(), "{:?}", span.fields);
+    assert!(field(&span, "elapsed_ms").is_none(), "{:?}", span.fields);
     assert!(span.closed);
 }
 
@@ -270,7 +288,7 @@ async fn outer_call() -> u32 {
     inner_call().await + 1
 }
 
-#[trace_operation]
+#[trace_operation(include_elapsed)]
 async fn inner_call() -> u32 {
     tokio::time::sleep(Duration::from_millis(1)).await;
     1
@@ -286,10 +304,16 @@ async fn parent_child_links_survive_await() {
     assert_eq!(inner.parent.as_deref(), Some("trace_attribute::outer_call"));
     // The paused clock moved exactly the 1 ms the inner call slept.
     assert_eq!(field(&inner, "elapsed_ms"), Some(&("f64", "1".into())));
+    assert_eq!(field(&inner, "outcome"), Some(&("str", "ok".into())));
     let [outer] = spans("trace_attribute::outer_call")
         .try_into()
         .expect("one outer span");
     assert_eq!(outer.parent, None);
+    assert!(
+        field(&outer, "elapsed_ms").is_none() && field(&outer, "outcome").is_none(),
+        "outer has no include_elapsed: {:?}",
+        outer.fields
+    );
 }
 
 struct Service {
@@ -364,6 +388,7 @@ async fn a_dropped_future_closes_its_span_as_cancelled() {
         .try_into()
         .expect("one span");
     assert_eq!(field(&span, "outcome"), Some(&("str", "cancelled".into())));
+    assert!(field(&span, "elapsed_ms").is_none(), "no include_elapsed");
     assert!(
         field(&span, "otel.status_code").is_none(),
         "a cancellation is not a failure"

@@ -1,5 +1,6 @@
 //! `TraceLayer`: a span named after the layer around each call, closed with
-//! its outcome; failures recorded with the OpenTelemetry error status;
+//! its outcome unless it is `ok` (with `include_elapsed`, always, and the
+//! duration); failures recorded with the OpenTelemetry error status;
 //! a dropped call closes as cancelled. (One test: one subscriber.)
 #![cfg(feature = "tower")]
 
@@ -94,12 +95,30 @@ async fn spans_close_with_the_outcome_of_each_call() {
     assert_eq!(service.call(3).await, Err("odd request 3".into()));
     let dropped = tokio::time::timeout(Duration::from_millis(5), service.call(99)).await;
     assert!(dropped.is_err());
+    let mut timed = TraceLayer::new("tower.timed")
+        .include_elapsed(true)
+        .layer(Parity);
+    assert_eq!(timed.call(4).await, Ok(4));
 
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let closes: Vec<&str> = text.lines().filter(|l| l.contains("close")).collect();
-    assert_eq!(closes.len(), 3, "{text}");
-    assert!(closes.iter().all(|l| l.contains("tower.parity")), "{text}");
-    assert!(closes[0].contains("outcome=\"ok\""), "{text}");
+    assert_eq!(closes.len(), 4, "{text}");
+    assert!(
+        closes[..3].iter().all(|l| l.contains("tower.parity")),
+        "{text}"
+    );
+    // A success records no outcome, unless `include_elapsed` asks for it
+    // with the duration.
+    assert!(
+        !closes[0].contains("outcome") && !closes[0].contains("elapsed_ms"),
+        "{text}"
+    );
+    assert!(
+        closes[3].contains("tower.timed")
+            && closes[3].contains("outcome=\"ok\"")
+            && closes[3].contains("elapsed_ms="),
+        "{text}"
+    );
     assert!(
         closes[1].contains("outcome=\"error\"")
             && closes[1].contains("error=\"odd request 3\"")

@@ -19,6 +19,7 @@ pub(crate) const OPTIONS: &[Opt] = &[
     opt("include_args", Kind::Flag, "include_args"),
     opt("skip", Kind::Idents, "skip ( id ) , include_args"),
     opt("include_result", Kind::Flag, "include_result"),
+    opt("include_elapsed", Kind::Flag, "include_elapsed"),
     opt(
         "fields",
         Kind::Custom,
@@ -65,6 +66,8 @@ pub(crate) struct TraceArgs {
     pub(crate) skip: Vec<Ident>,
     /// `include_result`, or `ret`.
     pub(crate) include_result: bool,
+    /// Every call records `elapsed_ms`, and `outcome` also when `ok`.
+    pub(crate) include_elapsed: bool,
     /// How the result and the error are recorded, and the levels of their
     /// events (`ret(..)`, `err(..)`).
     pub(crate) ret: Event,
@@ -96,6 +99,7 @@ impl TraceArgs {
             include_args: read.flag("include_args"),
             skip: read.idents("skip"),
             include_result: read.flag("include_result") || ret.is_some(),
+            include_elapsed: read.flag("include_elapsed"),
             ret: ret.unwrap_or_default(),
             err: read
                 .raw("err")

@@ -119,6 +119,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
     };
     let error_level = level_of(args.err.level.unwrap_or("error"));
     let result_level = emit::option(args.ret.level.map(level_of));
+    let include_elapsed = args.include_elapsed;
     let site = Ident::new("__opguard_site", Span::mixed_site());
     let lookup = crate::callsite::site(
         "trace",
@@ -134,6 +135,7 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
             sample_rate: #rate,
             error_level: #error_level,
             result_level: #result_level,
+            include_elapsed: #include_elapsed,
         },
     );
 
@@ -242,6 +244,8 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
         Some(parent) => {
             quote!(#trace::child_span(#meta, #parent, &[#(#values),*]))
         }
+        // Nothing to record yet: a value set the subscriber need not walk.
+        None if opening == 0 => quote!(#trace::span_without_values(#meta)),
         None => quote!(#trace::span(#meta, &[#(#values),*])),
     };
     let make_span = match &args.follows_from {

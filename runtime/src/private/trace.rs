@@ -5,6 +5,15 @@ pub use crate::trace::{Callsite, CallsiteMeta, TraceCall};
 pub use tracing::Metadata;
 pub use tracing::field::Value;
 
+/// A span none of whose fields has a value yet (no recorded argument, no
+/// `fields(..)`): an empty value set, which a subscriber visits without
+/// walking the fields recorded later.
+#[inline]
+pub fn span_without_values(metadata: &'static tracing::Metadata<'static>) -> tracing::Span {
+    let values: [(&tracing::field::Field, ::core::option::Option<&dyn Value>); 0] = [];
+    tracing::Span::new(metadata, &metadata.fields().value_set(&values))
+}
+
 /// A span with its fields' values, all of them in order (`None` for the
 /// fields recorded later).
 #[inline]

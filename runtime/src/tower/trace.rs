@@ -24,9 +24,12 @@ const CLOSING_FIELDS: &[&str] = &[
 
 /// A span named `name` around every call of a `tower` service, like
 /// `#[trace_operation(name = ..)]`'s: entered on every poll of the response
-/// future, closed with `outcome` and `elapsed_ms`; a failure (an error, or
+/// future; a failure (an error, or
 /// what the classifier says) records `error` and the OpenTelemetry error
-/// status and is logged; a dropped future closes as `cancelled`; root calls
+/// status and is logged, and closes with `outcome = "error"`; a dropped
+/// future closes with `outcome = "cancelled"`; with
+/// [`include_elapsed`](Self::include_elapsed) every call closes with
+/// `outcome` (`ok` too) and `elapsed_ms`; root calls
 /// are sampled at `sample_rate`. With no subscriber interested, a call costs
 /// a level check.
 ///
@@ -41,6 +44,7 @@ pub struct TraceLayer<C = ErrorIsFailure> {
     name: String,
     level: Level,
     sample_rate: f64,
+    include_elapsed: bool,
     callsite: OnceLock<&'static Callsite>,
     classifier: C,
 }
@@ -52,6 +56,7 @@ impl TraceLayer {
             name: name.into(),
             level: Level::INFO,
             sample_rate: 1.0,
+            include_elapsed: false,
             callsite: OnceLock::new(),
             classifier: ErrorIsFailure,
         }
@@ -71,12 +76,28 @@ impl<C> TraceLayer<C> {
         self
     }
 
+    /// Whether every call records `elapsed_ms`, and `outcome` also when it
+    /// is `ok` (default `false`: a call that succeeds records neither), as
+    /// `#[trace_operation(include_elapsed)]`.
+    ///
+    /// ```
+    /// use opguard_runtime::tower::TraceLayer;
+    ///
+    /// let layer = TraceLayer::new("docs.timed").include_elapsed(true);
+    /// # let _ = layer;
+    /// ```
+    pub fn include_elapsed(mut self, include: bool) -> Self {
+        self.include_elapsed = include;
+        self
+    }
+
     /// What counts as a failure (default: every `Service::Error`).
     pub fn failure_if<C2>(self, classifier: C2) -> TraceLayer<C2> {
         TraceLayer {
             name: self.name,
             level: self.level,
             sample_rate: self.sample_rate,
+            include_elapsed: self.include_elapsed,
             callsite: self.callsite,
             classifier,
         }
@@ -108,6 +129,7 @@ impl<C> TraceLayer<C> {
                 sample_rate: self.sample_rate,
                 error_level: Level::ERROR,
                 result_level: None,
+                include_elapsed: self.include_elapsed,
             })))
         })
     }

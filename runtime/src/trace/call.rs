@@ -97,10 +97,10 @@ enum State {
 }
 
 /// A traced call's span (always enabled: `Span::new` makes it), start time
-/// and panic flag.
+/// (read only with `include_elapsed`) and panic flag.
 struct Active {
     span: Span,
-    started: Instant,
+    started: Option<Instant>,
     panicked: AtomicBool,
 }
 
@@ -146,7 +146,7 @@ impl TraceCall {
         }
         call.state = State::Traced(Active {
             span: make(metadata),
-            started: Instant::now(),
+            started: callsite.meta.include_elapsed.then(Instant::now),
             panicked: AtomicBool::new(false),
         });
         Some(call)
@@ -257,10 +257,17 @@ impl Active {
         self.span.record("otel.status_description", text);
     }
 
-    /// `outcome` (a `str`) and `elapsed_ms` (an `f64`, so OpenTelemetry gets
-    /// a number, to the microsecond, so it prints short), in one record.
+    /// `outcome` (a `str`) when the call did not succeed, and with
+    /// `include_elapsed` on every call, with `elapsed_ms` (an `f64`, so
+    /// OpenTelemetry gets a number, to the microsecond, so it prints short),
+    /// in one record. A call that succeeds without `include_elapsed` records
+    /// nothing: a formatting subscriber spends most of a recorded span's
+    /// time on these two fields.
     fn close(&self, callsite: &'static Callsite, outcome: Outcome) {
-        let elapsed_ms = elapsed_ms(self.started.elapsed());
+        let elapsed_ms = self.started.map(|started| elapsed_ms(started.elapsed()));
+        if elapsed_ms.is_none() && outcome == Outcome::Ok {
+            return;
+        }
         let Some((outcome_field, elapsed_field)) = callsite.closing_fields() else {
             return;
         };
@@ -268,7 +275,10 @@ impl Active {
             let outcome = outcome.as_str();
             let values: [(&_, Option<&dyn Value>); 2] = [
                 (outcome_field, Some(&outcome)),
-                (elapsed_field, Some(&elapsed_ms)),
+                (
+                    elapsed_field,
+                    elapsed_ms.as_ref().map(|ms| ms as &dyn Value),
+                ),
             ];
             self.span.record_all(&metadata.fields().value_set(&values));
         }

@@ -38,6 +38,11 @@ pub struct CallsiteMeta {
     /// With `ret(level = ..)`: the level of an event that logs the result
     /// too, as `#[tracing::instrument(ret)]` does.
     pub result_level: Option<Level>,
+    /// `include_elapsed`: every call records `elapsed_ms`, and `outcome`
+    /// also when it is `ok`. Without it, a call that succeeds records
+    /// neither (a span without `outcome` ended `ok`), and the clock is not
+    /// read.
+    pub include_elapsed: bool,
 }
 
 /// The `tracing` callsite of one annotated function.
