@@ -211,9 +211,11 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
 
     // The work runs bare when nobody traces the call (its level is
     // disabled, or `start` says no: `#call` is `None`), under the call
-    // otherwise. An async body whose level is disabled is awaited directly:
-    // one future for both paths (an enum) measured slower there, as the
-    // async function's state then moves the traced path's call too.
+    // otherwise. An async body nobody traces is awaited directly, not
+    // through `instrument` with an untraced call (1.29x `#[instrument]`'s
+    // cost with a subscriber elsewhere whose interest is "never"): one
+    // future for both paths (an enum) measured slower, as the async
+    // function's state then moves the traced path's call too.
     let enabled = Ident::new("__opguard_enabled", Span::mixed_site());
     let value = match inner {
         Inner::Value(value) => {
@@ -225,7 +227,9 @@ pub(crate) fn expand(args: &TraceArgs, function: &Function, inner: Inner) -> Tok
             let value = Ident::new("__opguard_value", Span::mixed_site());
             quote! {{
                 let (#body, #end_fn) = #trace::with_end(#future, #end);
-                if #enabled {
+                // Not `is_some(&call)`: a borrowed local stays in the
+                // future's state across the `.await`s (120 -> 192 bytes).
+                if ::core::matches!(#call, ::core::option::Option::Some(_)) {
                     #trace::instrument(#site, #call, #body, #end_fn).await
                 } else {
                     #trace::untraced(#call);
