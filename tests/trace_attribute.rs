@@ -417,6 +417,31 @@ async fn a_panic_closes_the_span_as_panicked_and_keeps_unwinding() {
     assert_eq!(field(&span, "error"), Some(&("str", "panicked".into())));
 }
 
+#[trace_operation]
+fn explodes_now(fuse: u32) -> u32 {
+    if fuse == 0 {
+        panic!("boom now");
+    }
+    fuse
+}
+
+#[test]
+fn a_sync_panic_closes_the_span_as_panicked_and_keeps_unwinding() {
+    store();
+    let unwound = std::panic::catch_unwind(|| explodes_now(0));
+    assert!(unwound.is_err(), "the panic keeps unwinding");
+    let [span] = spans("trace_attribute::explodes_now")
+        .try_into()
+        .expect("one span");
+    assert_eq!(field(&span, "outcome"), Some(&("str", "panicked".into())));
+    assert_eq!(field(&span, "error"), Some(&("str", "panicked".into())));
+    assert_eq!(
+        field(&span, "otel.status_code"),
+        Some(&("str", "ERROR".into()))
+    );
+    assert!(span.closed);
+}
+
 #[trace_operation(sample_rate = 0.1)]
 fn sampled_root() {
     sampled_child();

@@ -263,11 +263,17 @@ impl Active {
     /// in one record. A call that succeeds without `include_elapsed` records
     /// nothing: a formatting subscriber spends most of a recorded span's
     /// time on these two fields.
+    #[inline]
     fn close(&self, callsite: &'static Callsite, outcome: Outcome) {
-        let elapsed_ms = self.started.map(|started| elapsed_ms(started.elapsed()));
-        if elapsed_ms.is_none() && outcome == Outcome::Ok {
-            return;
+        if self.started.is_some() || outcome != Outcome::Ok {
+            self.record_end(callsite, outcome);
         }
+    }
+
+    /// [`close`](Self::close)'s record.
+    #[inline(never)]
+    fn record_end(&self, callsite: &'static Callsite, outcome: Outcome) {
+        let elapsed_ms = self.started.map(|started| elapsed_ms(started.elapsed()));
         let Some((outcome_field, elapsed_field)) = callsite.closing_fields() else {
             return;
         };
@@ -377,7 +383,15 @@ fn run_traced<R>(
     body: impl FnOnce() -> R,
     end: impl FnOnce(&mut TraceCall, &R),
 ) -> R {
-    let value = call.in_scope(body);
+    let value = match &call.state {
+        // No panic flag: a panic in a sync body unwinds through this frame,
+        // so the call's drop sees `std::thread::panicking()`.
+        State::Traced(active) => {
+            let _entered = active.span.enter();
+            body()
+        }
+        State::Untraced | State::SampledOut => call.in_scope(body),
+    };
     end(&mut call, &value);
     value
 }
