@@ -124,10 +124,6 @@ impl TraceCall {
         if SUPPRESSED.with(Cell::get) {
             return None;
         }
-        let mut call = Self {
-            callsite,
-            state: State::Untraced,
-        };
         let rate = callsite.meta.sample_rate;
         let sampled_out = match parent_sampled() {
             // Under an OpenTelemetry parent (a caller's, or the span the
@@ -140,16 +136,17 @@ impl TraceCall {
                     && fastrand::f64() >= rate
             }
         };
-        if sampled_out {
-            call.state = State::SampledOut;
-            return Some(call);
-        }
-        call.state = State::Traced(Active {
-            span: make(metadata),
-            started: callsite.meta.include_elapsed.then(Instant::now),
-            panicked: AtomicBool::new(false),
-        });
-        Some(call)
+        // Built in place: no state to overwrite (and drop) afterwards.
+        let state = if sampled_out {
+            State::SampledOut
+        } else {
+            State::Traced(Active {
+                span: make(metadata),
+                started: callsite.meta.include_elapsed.then(Instant::now),
+                panicked: AtomicBool::new(false),
+            })
+        };
+        Some(Self { callsite, state })
     }
 
     /// The span and its bookkeeping, when the call is traced.
@@ -393,5 +390,10 @@ fn run_traced<R>(
         State::Untraced | State::SampledOut => call.in_scope(body),
     };
     end(&mut call, &value);
+    // `finish` leaves a traced call untraced, which holds nothing: no drop
+    // to call.
+    if matches!(call.state, State::Untraced) {
+        std::mem::forget(call);
+    }
     value
 }
