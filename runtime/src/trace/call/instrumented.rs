@@ -14,13 +14,14 @@ pub fn with_end<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(future: F, end
     (future, end)
 }
 
-/// Runs an async function's work under `call` (bare when it is `None`; a
-/// disabled level awaits the work directly instead):
-/// the span is entered on every poll (never held across an `.await`), a
-/// panic inside is noticed, and `end` finishes the call with the output.
+/// Runs an async function's work under `call`: the span is entered on
+/// every poll (never held across an `.await`), a panic inside is noticed,
+/// and `end` finishes the call with the output.
 ///
-/// A call nobody traces (`None` from [`Callsite::start`]) runs as an
-/// untraced call: its work is polled bare, and its end still logs an `Err`.
+/// Generated code calls this only with a call (traced, or sampled out); a
+/// call nobody traces is awaited directly, with
+/// [`disabled_end`](super::disabled_end). Given `None`, the work is polled
+/// as an untraced call, whose end still logs an `Err`.
 #[inline]
 pub fn instrument<F: Future, E: FnOnce(&mut TraceCall, &F::Output)>(
     callsite: &'static Callsite,
@@ -56,13 +57,7 @@ impl<F: Future, E: FnOnce(&mut TraceCall, &F::Output)> Future for Instrumented<F
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        // Untraced: polled bare; only its end (which logs an `Err`) looks
-        // at the call.
-        let poll = if matches!(this.call.state, State::Untraced) {
-            this.future.poll(cx)
-        } else {
-            this.call.in_scope(|| this.future.poll(cx))
-        };
+        let poll = this.call.in_scope(|| this.future.poll(cx));
         // Finished in place: `finish` leaves the call untraced, so dropping
         // it afterwards records nothing more.
         if let Poll::Ready(output) = &poll
