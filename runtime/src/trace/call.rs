@@ -318,19 +318,25 @@ impl Drop for TraceCall {
 #[inline]
 pub fn run<R>(
     callsite: &'static Callsite,
-    call: Option<TraceCall>,
+    mut call: Option<TraceCall>,
     body: impl FnOnce() -> R,
     is_err: impl FnOnce(&R) -> bool,
     end: impl FnOnce(&mut TraceCall, &R),
 ) -> R {
-    match call {
-        Some(call) => run_traced(call, body, end),
-        None => {
-            let value = body();
-            disabled_end(callsite, &value, is_err, end);
-            value
-        }
+    if call.is_some() {
+        // Lent, not moved: moving the call (72 bytes) copied it right after
+        // `start` wrote it, and the copy stalled on store forwarding. A
+        // panic in `body` unwinds through here with `call` still owned, and
+        // its drop closes the span as panicked.
+        let value = run_traced(&mut call, body, end);
+        // Emptied by `run_traced`: nothing to drop.
+        std::mem::forget(call);
+        return value;
     }
+    std::mem::forget(call);
+    let value = body();
+    disabled_end(callsite, &value, is_err, end);
+    value
 }
 
 /// Consumes the call of a call that is not traced, which is `None`:
@@ -376,24 +382,31 @@ fn disabled_failed<R>(
 /// small where it is inlined.
 #[inline(never)]
 fn run_traced<R>(
-    mut call: TraceCall,
+    slot: &mut Option<TraceCall>,
     body: impl FnOnce() -> R,
     end: impl FnOnce(&mut TraceCall, &R),
 ) -> R {
+    let Some(call) = slot else {
+        unreachable!("`run` lends a call that is there")
+    };
     let value = match &call.state {
-        // No panic flag: a panic in a sync body unwinds through this frame,
-        // so the call's drop sees `std::thread::panicking()`.
+        // No panic flag: a panic in a sync body unwinds through this frame
+        // and `run`'s, which drops the call: its drop sees
+        // `std::thread::panicking()`.
         State::Traced(active) => {
             let _entered = active.span.enter();
             body()
         }
         State::Untraced | State::SampledOut => call.in_scope(body),
     };
-    end(&mut call, &value);
-    // `finish` leaves a traced call untraced, which holds nothing: no drop
-    // to call.
-    if matches!(call.state, State::Untraced) {
-        std::mem::forget(call);
+    end(call, &value);
+    // Left empty for `run`. `finish` leaves a traced call untraced, which
+    // holds nothing: no drop to call.
+    let finished = slot.take();
+    if matches!(&finished, Some(call) if matches!(call.state, State::Untraced)) {
+        std::mem::forget(finished);
+    } else {
+        drop(finished);
     }
     value
 }
