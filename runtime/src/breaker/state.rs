@@ -55,14 +55,16 @@ impl BreakerState {
         }
     }
 
-    pub(crate) const fn from_code(code: u64) -> Self {
-        match code {
+    /// The state of a [`code`](Self::code); `None` for a code no state has.
+    pub(crate) const fn from_code(code: u64) -> Option<Self> {
+        Some(match code {
+            0 => BreakerState::Closed,
             1 => BreakerState::Open,
             2 => BreakerState::HalfOpen,
             3 => BreakerState::ForcedOpen,
             4 => BreakerState::Disabled,
-            _ => BreakerState::Closed,
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -83,7 +85,11 @@ impl StateWord {
     #[inline]
     pub(crate) fn load(&self) -> (BreakerState, u64) {
         let word = self.0.load(Ordering::Acquire);
-        (BreakerState::from_code(word & 0b111), word >> 3)
+        // Only `store` writes the word, so the low bits are always a code.
+        // Closed is 0 alone, so that every call's closed check is one test
+        // of the low bits.
+        let state = BreakerState::from_code(word & 0b111).unwrap_or(BreakerState::Disabled);
+        (state, word >> 3)
     }
 
     pub(crate) fn store(&self, state: BreakerState, generation: u64) {

@@ -163,7 +163,9 @@ async fn sync(
         instances,
         granted,
     ) = answer;
-    let fleet_state = BreakerState::from_code(state);
+    // A code this version does not know (from a newer instance) reads as
+    // closed: the local breaker goes on judging calls.
+    let fleet_state = BreakerState::from_code(state).unwrap_or(BreakerState::Closed);
     let window = inner.local_window();
     link.set_others(
         calls.saturating_sub(window.0),
