@@ -97,3 +97,28 @@ impl StateWord {
             .store(generation << 3 | state.code(), Ordering::Release);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{BreakerState, StateWord};
+
+    #[test]
+    fn every_state_round_trips_through_its_code_and_no_other_code_is_a_state() {
+        for state in BreakerState::ALL {
+            assert_eq!(BreakerState::from_code(state.code()), Some(state));
+        }
+        for code in 5..8 {
+            assert_eq!(BreakerState::from_code(code), None);
+        }
+    }
+
+    #[test]
+    fn the_word_keeps_state_and_generation_apart() {
+        let word = StateWord::new();
+        assert_eq!(word.load(), (BreakerState::Closed, 0));
+        for state in BreakerState::ALL {
+            word.store(state, 41);
+            assert_eq!(word.load(), (state, 41));
+        }
+    }
+}

@@ -27,7 +27,7 @@ pub fn run<R>(
         std::mem::forget(call);
         return value;
     }
-    std::mem::forget(call);
+    untraced(call);
     let value = body();
     disabled_end(callsite, &value, is_err, end);
     value
