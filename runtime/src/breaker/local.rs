@@ -12,7 +12,7 @@ use super::snapshot::FailureRecord;
 use super::state::{BreakerState, StateWord};
 use super::store::{Counter, Step, Store};
 use super::window::{Counts, Kind, Window};
-use crate::counters::PerThread;
+use crate::counters::Striped;
 
 const LAST_FAILURES: usize = 10;
 
@@ -28,7 +28,7 @@ pub(crate) struct LocalStore {
     probes: AtomicU64,
     consecutive: AtomicU64,
     window: Window,
-    counts: PerThread<6>,
+    counts: Striped<6>,
     last_failures: Mutex<VecDeque<FailureRecord>>,
     /// Serialises transitions; holds the totals at the last one.
     transition: Mutex<(u64, u64)>,
@@ -44,7 +44,7 @@ impl LocalStore {
             probes: AtomicU64::new(0),
             consecutive: AtomicU64::new(0),
             window: Window::new(window),
-            counts: PerThread::new(),
+            counts: Striped::new(),
             last_failures: Mutex::new(VecDeque::with_capacity(LAST_FAILURES)),
             transition: Mutex::new((0, 0)),
         }

@@ -183,7 +183,7 @@ impl<S: Store> Machine<S> {
 
     /// A call that started at `started` (if slow calls are tracked) succeeded.
     /// The default configuration's closed-state success is inlined: a
-    /// per-thread count and one atomic load.
+    /// striped count and one atomic load.
     #[inline]
     pub(crate) fn on_success(&self, ticket: Ticket, started: Option<u64>) {
         self.store.count(Counter::Successes, 1);

@@ -10,7 +10,8 @@
 //!
 //! The closed-state path takes no lock, reads no clock and writes no shared
 //! counter in the default configuration: a success is two atomic loads (the
-//! state, and the consecutive-failure count) and a per-thread count.
+//! state, and the consecutive-failure count) and a count in the thread's
+//! own stripe (a plain load and store, see `counters.rs`).
 //! Failures, transitions and rate-based triggers (which count every call in
 //! the window) read the breaker's [`Clock`]: tokio's by default, so tests
 //! drive them with `tokio::time::pause()` and `advance()`.

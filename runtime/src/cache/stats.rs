@@ -3,47 +3,47 @@
 #[cfg(feature = "serde")]
 use serde::Serialize;
 
-use crate::counters::PerThread;
+use crate::counters::Striped;
 
 const HITS: usize = 0;
 const MISSES: usize = 1;
 const LOADS: usize = 2;
 
-/// Counters of one cache's calls: per-thread counts (no shared write on the
+/// Counters of one cache's calls: striped counts (no shared write on the
 /// hit path). What its tier knows (entries, evictions) is added by the tier.
 #[derive(Default)]
 pub(crate) struct Counters {
-    per_thread: PerThreadCounts,
+    striped: StripedCounts,
 }
 
-pub(crate) struct PerThreadCounts(PerThread<3>);
+pub(crate) struct StripedCounts(Striped<3>);
 
-impl Default for PerThreadCounts {
+impl Default for StripedCounts {
     fn default() -> Self {
-        Self(PerThread::new())
+        Self(Striped::new())
     }
 }
 
 impl Counters {
     #[inline]
     pub(crate) fn hit(&self) {
-        self.per_thread.0.add(HITS, 1);
+        self.striped.0.add(HITS, 1);
     }
 
     #[inline]
     pub(crate) fn miss(&self) {
-        self.per_thread.0.add(MISSES, 1);
+        self.striped.0.add(MISSES, 1);
     }
 
     pub(crate) fn load(&self) {
-        self.per_thread.0.add(LOADS, 1);
+        self.striped.0.add(LOADS, 1);
     }
 
     /// The figures of the calls; `evictions` and `entries` are the tier's
     /// to fill.
     pub(crate) fn snapshot(&self, name: &str) -> CacheStats {
-        let hits = self.per_thread.0.sum(HITS);
-        let misses = self.per_thread.0.sum(MISSES);
+        let hits = self.striped.0.sum(HITS);
+        let misses = self.striped.0.sum(MISSES);
         let lookups = hits + misses;
         CacheStats {
             name: name.to_owned(),
@@ -54,7 +54,7 @@ impl Counters {
             } else {
                 hits as f64 / lookups as f64
             },
-            loads: self.per_thread.0.sum(LOADS),
+            loads: self.striped.0.sum(LOADS),
             evictions: 0,
             entries: 0,
             shared: false,

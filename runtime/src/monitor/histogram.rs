@@ -7,10 +7,11 @@
 //! stripes as cores recording rarely waits; a snapshot merges the stripes.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
+
+use crate::counters::thread_number;
 
 const SIGNIFICANT_DIGITS: u8 = 2;
 
@@ -32,7 +33,7 @@ impl StripedHistogram {
     pub(crate) fn record(&self, elapsed: Duration) {
         let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
         let mask = self.stripes.len() - 1;
-        let home = stripe_index();
+        let home = thread_number();
         for offset in 0..self.stripes.len() {
             if let Ok(mut histogram) = self.stripes[(home + offset) & mask].try_lock() {
                 // Auto-resizing histograms only fail beyond the u64 range.
@@ -79,15 +80,6 @@ fn empty() -> Histogram<u64> {
     // `new` auto-resizes, so any latency fits; the constant is in range.
     Histogram::new(SIGNIFICANT_DIGITS)
         .unwrap_or_else(|_| unreachable!("2 significant digits is valid"))
-}
-
-/// A small number fixed per thread, handed out round-robin.
-fn stripe_index() -> usize {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed);
-    }
-    INDEX.with(|index| *index)
 }
 
 #[cfg(test)]

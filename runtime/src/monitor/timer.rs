@@ -11,7 +11,7 @@ use super::facade::FacadeHandles;
 use super::histogram::StripedHistogram;
 use super::slow_log::{self, SlowCall};
 use super::{CallGuard, LatencySummary, OwnedCallGuard, TimerBuilder, TimerSnapshot};
-use crate::counters::PerThread;
+use crate::counters::Striped;
 use crate::{Classify, Outcome};
 
 // Indices into `Timer::counts`.
@@ -44,8 +44,9 @@ pub struct Timer {
     pub(super) module: String,
     pub(super) threshold: Duration,
     pub(super) level: Level,
-    /// Per-thread counts, so that threads never contend on a counter.
-    counts: PerThread<6>,
+    /// Striped counts (one stripe per live thread, up to 15 threads), so
+    /// that threads do not contend on a counter.
+    counts: Striped<6>,
     latency: StripedHistogram,
     facade: FacadeHandles,
 }
@@ -63,7 +64,7 @@ impl Timer {
             module: builder.module.clone(),
             threshold: builder.threshold,
             level: builder.level,
-            counts: PerThread::new(),
+            counts: Striped::new(),
             latency: StripedHistogram::new(),
             facade: FacadeHandles::register(&builder.function, &builder.module),
         }
@@ -116,7 +117,7 @@ impl Timer {
     fn started<G>(&self, guard: impl FnOnce() -> G) -> G {
         // The `metrics` gauge first, outside the timed span: with a recorder
         // installed it may cost more than the rest. Then the clock, and then
-        // the per-thread count, which so overlaps with the call's work
+        // the striped count, which so overlaps with the call's work
         // instead of holding the (ordered) clock read back.
         self.facade.started();
         let guard = guard();

@@ -13,7 +13,7 @@ use super::gcra::{Cell, Decision, Gcra};
 use super::keyed::Keyed;
 use super::snapshot::RateLimitSnapshot;
 use crate::GuardError;
-use crate::counters::PerThread;
+use crate::counters::Striped;
 
 const ALLOWED: usize = 0;
 const LIMITED: usize = 1;
@@ -26,7 +26,7 @@ pub(crate) struct Core {
     gcra: Gcra,
     /// Time zero of the limiter's TATs.
     epoch: Instant,
-    counts: PerThread<2>,
+    counts: Striped<2>,
 }
 
 impl Core {
@@ -36,7 +36,7 @@ impl Core {
             gcra: Gcra::new(config.rate.interval_nanos(), config.burst()),
             config,
             epoch: Instant::now(),
-            counts: PerThread::new(),
+            counts: Striped::new(),
         }
     }
 
