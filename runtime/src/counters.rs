@@ -5,10 +5,11 @@
 //! when it exits (a `const` thread-local without a destructor, so reading it
 //! is one load). Numbers `1 .. STRIPES` own a stripe each: their holder is
 //! its only writer, so an add is a plain load and store, with no atomic
-//! read-modify-write and no contention. Threads beyond those (more than
-//! `STRIPES - 1` counting at once), and a thread counting from its
-//! thread-local destructors after its number is given back, share stripe 0
-//! with an atomic add. A read sums the stripes.
+//! read-modify-write and no contention. A thread numbered while all 15 of
+//! those are held gets a higher number, which owns no stripe, and keeps it
+//! for life; such threads, and a thread counting from its thread-local
+//! destructors after its number is given back, share stripe 0 with an atomic
+//! add. A read sums the stripes.
 //!
 //! Exact: every add lands in one stripe, either by its only writer or
 //! atomically; a number passes to another thread only through a lock, after
@@ -138,8 +139,42 @@ mod tests {
     use super::{STRIPES, Striped, thread_number};
     use std::sync::Arc;
 
+    /// The tests that hold many numbers at once, one at a time, so that
+    /// `numbers_are_given_back_at_exit` finds owning numbers free.
+    static MANY_THREADS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    #[test]
+    fn numbers_are_given_back_at_exit() {
+        let _serial = MANY_THREADS.lock().unwrap_or_else(|e| e.into_inner());
+        // Far more threads, one after another, than there are owning
+        // numbers: without give-back the last would get a number > 15.
+        let counters = Striped::<1>::new();
+        let owning = (0..10 * STRIPES)
+            .map(|_| {
+                std::thread::scope(|s| {
+                    s.spawn(|| {
+                        counters.add(0, 1);
+                        thread_number() < STRIPES
+                    })
+                    .join()
+                    .unwrap()
+                })
+            })
+            .filter(|&owns| owns)
+            .count();
+        assert_eq!(counters.sum(0), 10 * STRIPES as u64);
+        // Other tests' threads may hold numbers for a while; most of these
+        // threads still got an owning one.
+        assert!(
+            owning > 9 * STRIPES,
+            "{owning} of {} owned a stripe",
+            10 * STRIPES
+        );
+    }
+
     #[test]
     fn sums_are_exact_across_threads() {
+        let _serial = MANY_THREADS.lock().unwrap_or_else(|e| e.into_inner());
         // More threads than stripes, so some share a stripe.
         let threads = 2 * STRIPES + 3;
         let counters = Arc::new(Striped::<2>::new());
@@ -166,6 +201,7 @@ mod tests {
 
     #[test]
     fn live_threads_hold_distinct_numbers() {
+        let _serial = MANY_THREADS.lock().unwrap_or_else(|e| e.into_inner());
         let threads = STRIPES - 1;
         let barrier = Arc::new(std::sync::Barrier::new(threads));
         let handles: Vec<_> = (0..threads)
